@@ -1,0 +1,74 @@
+"""ceu-compliance: AAPC CEU requirements as an exact, explainable rules engine.
+
+>>> from ceu_compliance import evaluate
+>>> report = evaluate(member_json, as_of=datetime.date(2026, 11, 26))  # doctest: +SKIP
+>>> report.compliant, report.status  # doctest: +SKIP
+"""
+
+from ._engine import evaluate
+from ._errors import (
+    CEUComplianceError,
+    InvalidMemberError,
+    Problem,
+    ProblemsError,
+    RulePackError,
+)
+from ._models import (
+    Activity,
+    Application,
+    CEURecord,
+    ComplianceReport,
+    Deadlines,
+    ExtensionOffer,
+    HeldCredential,
+    Member,
+    Period,
+    RecordOutcome,
+    Rejection,
+    RejectionCode,
+    Requirement,
+    Status,
+    YearCount,
+)
+from ._pack import (
+    CredentialSpec,
+    RulePack,
+    RuleSet,
+    default_rule_pack,
+    load_rule_pack,
+    parse_rule_pack,
+)
+from ._validation import parse_member
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Activity",
+    "Application",
+    "CEUComplianceError",
+    "CEURecord",
+    "ComplianceReport",
+    "CredentialSpec",
+    "Deadlines",
+    "ExtensionOffer",
+    "HeldCredential",
+    "InvalidMemberError",
+    "Member",
+    "Period",
+    "Problem",
+    "ProblemsError",
+    "RecordOutcome",
+    "Rejection",
+    "RejectionCode",
+    "Requirement",
+    "RulePack",
+    "RulePackError",
+    "RuleSet",
+    "Status",
+    "YearCount",
+    "default_rule_pack",
+    "evaluate",
+    "load_rule_pack",
+    "parse_member",
+    "parse_rule_pack",
+]

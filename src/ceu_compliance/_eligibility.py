@@ -1,0 +1,234 @@
+"""Record eligibility: the stages that decide how much of each record can count.
+
+Every stage has one shape: it takes all claims and the context and returns the
+claims with some CEUs moved from ``available`` into rejections. Most stages
+look at one record at a time (:func:`per_record`); duplicate detection looks
+across records. A claim rejected whole is left alone by later stages, so it
+carries exactly one code. Period caps (E-INSTRUCTOR, E-POSTSECONDARY's yearly
+cap) are not stages: which records they cut is chosen by the assignment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from ._messages import RULE_OF, rejection_message
+from ._models import Activity, CEURecord, Rejection, RejectionCode, format_decimal
+from ._pack import RuleSet
+from ._period import PeriodWindow
+
+_ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every stage may read: the rules, the period and the member's dates."""
+
+    rules: RuleSet
+    window: PeriodWindow
+    as_of: dt.date
+    first_certified: dt.date
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A record on its way through the stages: ``available + rejected = claimed``."""
+
+    record: CEURecord
+    position: int
+    claimed: Decimal
+    available: Decimal
+    rejections: tuple[Rejection, ...] = ()
+
+    def reject(
+        self, code: RejectionCode, amount: Decimal, detail: str = "", rule: str = ""
+    ) -> Claim:
+        """This claim with ``amount`` of its available CEUs rejected as ``code``."""
+        amount = min(amount, self.available)
+        if amount <= 0:
+            return self
+        rejection = Rejection(
+            code=code,
+            ceus=amount,
+            rule=rule or RULE_OF[code],
+            message=rejection_message(code, self.record, amount, detail),
+        )
+        return replace(
+            self, available=self.available - amount, rejections=(*self.rejections, rejection)
+        )
+
+
+Stage = Callable[[Sequence[Claim], Context], tuple[Claim, ...]]
+RecordCheck = Callable[[Claim, Context], Claim]
+
+
+def per_record(check: RecordCheck) -> Stage:
+    """A stage applying ``check`` to every claim that still has CEUs available."""
+
+    def stage(claims: Sequence[Claim], ctx: Context) -> tuple[Claim, ...]:
+        return tuple(check(c, ctx) if c.available > 0 else c for c in claims)
+
+    stage.__name__ = check.__name__
+    stage.__doc__ = check.__doc__
+    return stage
+
+
+def claimed_ceus(record: CEURecord, rules: RuleSet) -> Decimal:
+    """What a record claims; post-secondary hours converted (E-POSTSECONDARY)."""
+    if record.clock_hours is not None:
+        return record.clock_hours * rules.clock_hour_ceus
+    if record.credit_hours is not None:
+        return record.credit_hours * rules.credit_hour_ceus
+    return record.ceus or _ZERO
+
+
+def index_key(index_number: str | None) -> str | None:
+    """P-AUDIT: index numbers compare after trimming spaces, case-insensitively."""
+    key = (index_number or "").strip().casefold()
+    return key or None
+
+
+def duplicates(claims: Sequence[Claim], ctx: Context) -> tuple[Claim, ...]:
+    """E-DUPLICATE: keep the earliest claim of each index number, reject the rest whole."""
+    kept: dict[str, Claim] = {}
+    for claim in sorted(claims, key=lambda c: (c.record.date, c.position)):
+        key = index_key(claim.record.index_number)
+        if key is not None and key not in kept:
+            kept[key] = claim
+    out = []
+    for claim in claims:
+        key = index_key(claim.record.index_number)
+        if key is not None and kept[key] is not claim:
+            claim = claim.reject(
+                RejectionCode.DUPLICATE, claim.available, claim.record.index_number or ""
+            )
+        out.append(claim)
+    return tuple(out)
+
+
+@per_record
+def future_date(claim: Claim, ctx: Context) -> Claim:
+    """P-PERIOD: a record dated after the evaluation date counts nothing yet."""
+    if claim.record.date > ctx.as_of:
+        return claim.reject(RejectionCode.FUTURE_DATE, claim.available)
+    return claim
+
+
+@per_record
+def window(claim: Claim, ctx: Context) -> Claim:
+    """P-PERIOD, P-EXTENSION: inside the period (or an extension, AAPC education only)."""
+    day, w = claim.record.date, ctx.window
+    late_limit = w.extension_until or w.end
+    if day < w.window_start or day > late_limit:
+        extra = f", extension to {w.extension_until}" if w.extension_until else ""
+        detail = f"{w.window_start} to {w.end}{extra}"
+        return claim.reject(RejectionCode.OUTSIDE_PERIOD, claim.available, detail)
+    if day > w.end and not ctx.rules.is_provider(claim.record.provider, ctx.rules.aapc_providers):
+        return claim.reject(RejectionCode.LATE_NOT_AAPC, claim.available)
+    return claim
+
+
+@per_record
+def before_certification(claim: Claim, ctx: Context) -> Claim:
+    """P-BEFORE-CERT: no credit before the member's first certification."""
+    if claim.record.date < ctx.first_certified:
+        detail = f"certified {ctx.first_certified}"
+        return claim.reject(RejectionCode.BEFORE_CERTIFICATION, claim.available, detail)
+    return claim
+
+
+@per_record
+def already_applied(claim: Claim, ctx: Context) -> Claim:
+    """P-RENEWAL-MONTH: a previous-renewal-month record already used last period."""
+    record = claim.record
+    if record.applied_to_previous_period and ctx.window.in_previous_renewal_month(record.date):
+        return claim.reject(RejectionCode.ALREADY_APPLIED, claim.available)
+    return claim
+
+
+@per_record
+def approval(claim: Claim, ctx: Context) -> Claim:
+    """E-APPROVED: an index number, an approval, or AAPC's own education."""
+    record = claim.record
+    aapc = ctx.rules.is_provider(record.provider, ctx.rules.aapc_providers)
+    if not (index_key(record.index_number) or record.approved or aapc):
+        return claim.reject(RejectionCode.NOT_APPROVED, claim.available)
+    return claim
+
+
+@per_record
+def post_secondary(claim: Claim, ctx: Context) -> Claim:
+    """E-POSTSECONDARY: a qualifying field, and a clock-hour program of enough hours."""
+    record, rules = claim.record, ctx.rules
+    if record.activity is not Activity.POST_SECONDARY:
+        return claim
+    if record.field not in rules.post_secondary_fields:
+        detail = repr(record.field) if record.field else "(none given)"
+        return claim.reject(RejectionCode.POST_SECONDARY_FIELD, claim.available, detail)
+    if record.clock_hours is not None and record.clock_hours < rules.min_clock_hours:
+        detail = format_decimal(record.clock_hours)
+        return claim.reject(RejectionCode.POST_SECONDARY_MIN_HOURS, claim.available, detail)
+    return claim
+
+
+@per_record
+def webinar(claim: Claim, ctx: Context) -> Claim:
+    """E-WEBINAR: earned only with the post-quiz, and at most the webinar maximum."""
+    if claim.record.activity is not Activity.WEBINAR:
+        return claim
+    if not claim.record.quiz_passed:
+        return claim.reject(
+            RejectionCode.QUIZ_NOT_PASSED, claim.available, "webinars earn CEUs only with it"
+        )
+    cap = ctx.rules.webinar_max_ceus
+    return claim.reject(
+        RejectionCode.ACTIVITY_CAP, claim.available - cap, f"webinar ({format_decimal(cap)})"
+    )
+
+
+@per_record
+def workshop(claim: Claim, ctx: Context) -> Claim:
+    """E-WORKSHOP: attendance CEUs, plus the rest up to the maximum with the post-quiz."""
+    if claim.record.activity is not Activity.WORKSHOP:
+        return claim
+    rules = ctx.rules
+    cap, attendance = rules.workshop_max_ceus, rules.workshop_attendance_ceus
+    claim = claim.reject(
+        RejectionCode.ACTIVITY_CAP,
+        claim.available - cap,
+        f"workshop ({format_decimal(cap)})",
+        "E-WORKSHOP",
+    )
+    if not claim.record.quiz_passed:
+        detail = f"a workshop earns {format_decimal(attendance)} for attending"
+        claim = claim.reject(
+            RejectionCode.QUIZ_NOT_PASSED, claim.available - attendance, detail, "E-WORKSHOP"
+        )
+    return claim
+
+
+STAGES: tuple[Stage, ...] = (
+    duplicates,
+    future_date,
+    window,
+    before_certification,
+    already_applied,
+    approval,
+    post_secondary,
+    webinar,
+    workshop,
+)
+
+
+def run_stages(records: Sequence[CEURecord], ctx: Context) -> tuple[Claim, ...]:
+    """Every record through every stage, in order."""
+    claims = tuple(
+        Claim(record=r, position=i, claimed=(c := claimed_ceus(r, ctx.rules)), available=c)
+        for i, r in enumerate(records)
+    )
+    for stage in STAGES:
+        claims = stage(claims, ctx)
+    return claims

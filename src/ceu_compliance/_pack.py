@@ -1,0 +1,248 @@
+"""Rule packs: the numbers of the rules, as versioned and validated data.
+
+A pack is a TOML file (``packs/aapc-2026.1.toml`` is the default). Each
+parameter keys its value by the date from which it is in force and carries the
+rule ID and source sentence it comes from, so a rule change is a new dated
+value, not a code change. :meth:`RulePack.at` resolves the parameters in force
+on one date into a flat, typed :class:`RuleSet` that the engine reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from collections.abc import Mapping
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ._errors import Problem, RulePackError, json_path
+
+DEFAULT_PACK = "aapc-2026.1"
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+Amount = Field(ge=0)
+
+
+class CredentialSpec(BaseModel):
+    """One credential of the catalog (E-PROVIDER-LIST)."""
+
+    model_config = _FROZEN
+
+    code: str = Field(pattern=r"^[A-Z][A-Z-]*[A-Z]$")
+    name: str
+    kind: Literal["core", "specialty"]
+    minimum: Decimal = Field(default=Decimal(0), ge=0)
+    per_year: Decimal | None = Field(default=None, gt=0)
+    rule: str | None = None
+    vendors: tuple[str, ...] = ()
+    apprentice: tuple[str, ...] = ()
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _minimum_has_rule(self) -> CredentialSpec:
+        if self.minimum > 0 and self.rule is None:
+            raise ValueError("a credential with a minimum must name its rule ID")
+        return self
+
+
+class RuleSet(BaseModel):
+    """Every parameter of a pack, as in force on one date."""
+
+    model_config = _FROZEN
+
+    pack_id: str
+    tier_totals: tuple[Decimal, ...] = Field(min_length=1)
+    period_months: int = Field(gt=0)
+    prorate_step: Decimal = Field(gt=0)
+    instructor_cap: Decimal = Amount
+    post_secondary_cap_per_year: Decimal = Amount
+    post_secondary_year_basis: Literal["period", "calendar"]
+    clock_hour_ceus: Decimal = Amount
+    min_clock_hours: Decimal = Amount
+    credit_hour_ceus: Decimal = Amount
+    post_secondary_fields: tuple[str, ...]
+    workshop_attendance_ceus: Decimal = Amount
+    workshop_max_ceus: Decimal = Amount
+    webinar_max_ceus: Decimal = Amount
+    extension_fee_usd: Decimal = Amount
+    submission_opens_months: int = Field(ge=0)
+    revocation_days: int = Field(ge=0)
+    minimum_per_period_year: bool
+    aapc_providers: tuple[str, ...]
+    cms_providers: tuple[str, ...]
+    company_suffixes: tuple[str, ...]
+    credentials: tuple[CredentialSpec, ...]
+    citations: Mapping[str, str]
+
+    def credential(self, code: str) -> CredentialSpec | None:
+        """The catalog entry for ``code`` (an apprentice code gives its credential)."""
+        return _catalog_index(self.credentials).get(code.strip().upper())
+
+    def tier_total(self, credentials_held: int) -> Decimal:
+        """Q-TIER: the total for ``credentials_held`` credentials (the last row is 'or more')."""
+        return self.tier_totals[min(credentials_held, len(self.tier_totals)) - 1]
+
+    def is_provider(self, provider: str | None, names: tuple[str, ...]) -> bool:
+        """Whether ``provider`` is one of ``names``, compared as Q-CIRCC says."""
+        if provider is None:
+            return False
+        key = normalise_name(provider, self.company_suffixes)
+        return any(key == normalise_name(n, self.company_suffixes) for n in names)
+
+
+@cache
+def _catalog_index(credentials: tuple[CredentialSpec, ...]) -> dict[str, CredentialSpec]:
+    index: dict[str, CredentialSpec] = {}
+    for spec in credentials:
+        for code in (spec.code, *spec.apprentice):
+            index[code] = spec
+    return index
+
+
+def normalise_name(name: str, suffixes: tuple[str, ...]) -> str:
+    """Case- and punctuation-insensitive form of a provider name, minus a trailing suffix."""
+    words = re.sub(r"[^0-9a-z]+", " ", name.casefold()).split()
+    if len(words) > 1 and words[-1] in suffixes:
+        words.pop()
+    return " ".join(words)
+
+
+class Parameter(BaseModel):
+    """A parameter's dated values and where they come from."""
+
+    model_config = _FROZEN
+
+    rule: str
+    description: str
+    reference: str
+    values: dict[dt.date, Any] = Field(min_length=1)
+
+    def at(self, day: dt.date) -> Any:
+        """The value in force on ``day``: the one with the latest date on or before it."""
+        in_force = [d for d in self.values if d <= day]
+        return self.values[max(in_force)] if in_force else None
+
+
+class PackInfo(BaseModel):
+    model_config = _FROZEN
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")
+    title: str
+    source: str
+
+
+class RulePack(BaseModel):
+    """A validated rule pack: dated parameters, the credential catalog, citations."""
+
+    model_config = _FROZEN
+
+    pack: PackInfo
+    parameters: dict[str, Parameter]
+    credentials: tuple[CredentialSpec, ...] = Field(min_length=1)
+    citations: dict[str, str]
+
+    @property
+    def id(self) -> str:
+        return self.pack.id
+
+    def credential(self, code: str) -> CredentialSpec | None:
+        """The catalog entry for ``code`` (an apprentice code gives its credential)."""
+        return _catalog_index(self.credentials).get(code.strip().upper())
+
+    def at(self, day: dt.date) -> RuleSet:
+        """Resolve every parameter as in force on ``day``.
+
+        Raises:
+            RulePackError: some parameter has no value on or before ``day``.
+        """
+        return _resolve(self, day)
+
+    @model_validator(mode="after")
+    def _check(self) -> RulePack:
+        codes = [c for spec in self.credentials for c in (spec.code, *spec.apprentice)]
+        repeated = sorted({c for c in codes if codes.count(c) > 1})
+        if repeated:
+            raise ValueError(f"credential codes listed twice: {', '.join(repeated)}")
+        expected = set(RuleSet.model_fields) - {"pack_id", "credentials", "citations"}
+        missing = sorted(expected - set(self.parameters))
+        unknown = sorted(set(self.parameters) - expected)
+        if missing or unknown:
+            raise ValueError(
+                f"parameters missing: {missing or 'none'}; unknown: {unknown or 'none'}"
+            )
+        # Every dated value must make a valid rule set on the day it takes effect.
+        for day in sorted({d for p in self.parameters.values() for d in p.values}):
+            _resolve(self, day)
+        return self
+
+
+def _resolve(pack: RulePack, day: dt.date) -> RuleSet:
+    values = {name: p.at(day) for name, p in pack.parameters.items()}
+    missing = sorted(name for name, v in values.items() if v is None)
+    if missing:
+        raise RulePackError(
+            [
+                Problem(
+                    "no_value_in_force",
+                    f"$.parameters.{name}.values",
+                    f"pack {pack.id} has no value in force on {day.isoformat()}",
+                )
+                for name in missing
+            ]
+        )
+    try:
+        return RuleSet(
+            pack_id=pack.id, credentials=pack.credentials, citations=pack.citations, **values
+        )
+    except ValidationError as exc:
+        raise RulePackError(
+            [
+                Problem(
+                    e["type"], f"$.parameters.{e['loc'][0]}.values[{day.isoformat()}]", e["msg"]
+                )
+                for e in exc.errors(include_url=False)
+            ]
+        ) from None
+
+
+def load_rule_pack(source: str | Path) -> RulePack:
+    """Load and validate a rule pack from a TOML file path or a bundled pack name.
+
+    Raises:
+        RulePackError: the file is not valid TOML or not a valid pack; every
+            problem is listed with its path in the file.
+    """
+    if isinstance(source, str) and not source.endswith(".toml"):
+        text = resources.files("ceu_compliance").joinpath("packs", f"{source}.toml").read_text()
+    else:
+        text = Path(source).read_text(encoding="utf-8")
+    return parse_rule_pack(text)
+
+
+def parse_rule_pack(text: str) -> RulePack:
+    """Validate a rule pack given as TOML text (see :func:`load_rule_pack`)."""
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        raise RulePackError([Problem("toml_syntax", "$", str(exc))]) from None
+    try:
+        return RulePack.model_validate(data)
+    except ValidationError as exc:
+        raise RulePackError(
+            [
+                Problem(e["type"], json_path(e["loc"]), e["msg"])
+                for e in exc.errors(include_url=False)
+            ]
+        ) from None
+
+
+@cache
+def default_rule_pack() -> RulePack:
+    """The bundled pack this version of the library evaluates with by default."""
+    return load_rule_pack(DEFAULT_PACK)
