@@ -175,10 +175,12 @@ def _optimise(tableau: list[list[Fraction]], basis: list[int]) -> None:
 
 def _pivot(tableau: list[list[Fraction]], basis: list[int], r: int, column: int) -> None:
     """Make ``column`` basic in row ``r`` and remove it from every other row."""
-    pivot_row = [a / tableau[r][column] for a in tableau[r]]
+    pivot = tableau[r][column]
+    pivot_row = [a / pivot if a else a for a in tableau[r]]
     tableau[r] = pivot_row
     for i, row in enumerate(tableau):
         if i != r and row[column] != 0:
             factor = row[column]
-            tableau[i] = [a - factor * p for a, p in zip(row, pivot_row, strict=False)]
+            # Tableaus here are sparse: skipping zero entries avoids most Fraction work.
+            tableau[i] = [a - factor * p if p else a for a, p in zip(row, pivot_row, strict=True)]
     basis[r] = column
