@@ -3,6 +3,14 @@
 import ceu_compliance
 
 DOCUMENTED = {
+    "Need",
+    "Plan",
+    "Shareable",
+    "plan",
+    "Contribution",
+    "Explanation",
+    "NotCounted",
+    "RequirementExplanation",
     "Activity",
     "Application",
     "CEURecord",

@@ -12,9 +12,7 @@ from hypothesis import strategies as st
 from ceu_compliance._lp import Constraint, Infeasible, Sense, Solution, maximize
 
 
-def row(
-    sense: Sense, rhs: int | Fraction, **coefficients: int | Fraction
-) -> Constraint:
+def row(sense: Sense, rhs: int | Fraction, **coefficients: int | Fraction) -> Constraint:
     """Build a constraint from keyword coefficients, e.g. row("<=", 4, x=1)."""
     exact: dict[Hashable, Fraction] = {v: Fraction(a) for v, a in coefficients.items()}
     return Constraint(exact, sense, Fraction(rhs))
@@ -24,13 +22,9 @@ def objective(**coefficients: int | Fraction) -> dict[Hashable, Fraction]:
     return {v: Fraction(a) for v, a in coefficients.items()}
 
 
-def satisfies(
-    point: Mapping[Hashable, Fraction], constraints: Sequence[Constraint]
-) -> bool:
+def satisfies(point: Mapping[Hashable, Fraction], constraints: Sequence[Constraint]) -> bool:
     for constraint in constraints:
-        lhs = sum(
-            (a * point[v] for v, a in constraint.coefficients.items()), Fraction(0)
-        )
+        lhs = sum((a * point[v] for v, a in constraint.coefficients.items()), Fraction(0))
         if constraint.sense == "<=" and not lhs <= constraint.rhs:
             return False
         if constraint.sense == ">=" and not lhs >= constraint.rhs:
@@ -265,11 +259,9 @@ def test_result_does_not_depend_on_hash_seed() -> None:
 # --- Brute-force cross-check ------------------------------------------------
 
 
-def solve_square(
-    matrix: list[list[Fraction]], rhs: list[Fraction]
-) -> list[Fraction] | None:
+def solve_square(matrix: list[list[Fraction]], rhs: list[Fraction]) -> list[Fraction] | None:
     """Solve a square system by Gauss-Jordan elimination; None if singular."""
-    rows = [[*coefficients, b] for coefficients, b in zip(matrix, rhs)]
+    rows = [[*coefficients, b] for coefficients, b in zip(matrix, rhs, strict=True)]
     size = len(rows)
     for col in range(size):
         pivot = next((r for r in range(col, size) if rows[r][col] != 0), None)
@@ -280,7 +272,7 @@ def solve_square(
         for r in range(size):
             if r != col and rows[r][col] != 0:
                 factor = rows[r][col]
-                rows[r] = [a - factor * p for a, p in zip(rows[r], rows[col])]
+                rows[r] = [a - factor * p for a, p in zip(rows[r], rows[col], strict=True)]
     return [r[-1] for r in rows]
 
 
@@ -296,15 +288,14 @@ def brute_force_optimum(
     square set of tight constraints, so trying every such set finds them all.
     """
     hyperplanes = [
-        ([c.coefficients.get(v, Fraction(0)) for v in variables], c.rhs)
-        for c in constraints
+        ([c.coefficients.get(v, Fraction(0)) for v in variables], c.rhs) for c in constraints
     ] + [([Fraction(v == w) for w in variables], Fraction(0)) for v in variables]
     best: Fraction | None = None
     for chosen in itertools.combinations(hyperplanes, len(variables)):
         point = solve_square([m for m, _ in chosen], [b for _, b in chosen])
         if point is None:
             continue
-        values: dict[Hashable, Fraction] = dict(zip(variables, point))
+        values: dict[Hashable, Fraction] = dict(zip(variables, point, strict=True))
         if satisfies(values, constraints):
             value = sum((a * values[v] for v, a in goal.items()), Fraction(0))
             best = value if best is None else max(best, value)
@@ -322,9 +313,7 @@ def small_lps(
     # "<=" is listed twice so that fewer draws are infeasible.
     senses: list[Sense] = ["<=", "<=", ">=", "=="]
     for _ in range(draw(st.integers(0, 3))):
-        coefficients: dict[Hashable, Fraction] = {
-            v: draw(coefficient) for v in variables
-        }
+        coefficients: dict[Hashable, Fraction] = {v: draw(coefficient) for v in variables}
         sense = draw(st.sampled_from(senses))
         rhs = Fraction(draw(st.integers(-6, 8)))
         constraints.append(Constraint(coefficients, sense, rhs))
@@ -342,6 +331,4 @@ def test_matches_brute_force_vertex_enumeration(
         with pytest.raises(Infeasible):
             maximize(variables, goal, constraints)
     else:
-        assert_optimal(
-            maximize(variables, goal, constraints), goal, constraints, expected
-        )
+        assert_optimal(maximize(variables, goal, constraints), goal, constraints, expected)

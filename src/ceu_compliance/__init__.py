@@ -13,6 +13,7 @@ from ._errors import (
     ProblemsError,
     RulePackError,
 )
+from ._explain import Contribution, Explanation, NotCounted, RequirementExplanation
 from ._models import (
     Activity,
     Application,
@@ -38,6 +39,7 @@ from ._pack import (
     load_rule_pack,
     parse_rule_pack,
 )
+from ._plan import Need, Plan, Shareable, plan
 from ._validation import parse_member
 
 __version__ = "0.1.0"
@@ -48,22 +50,29 @@ __all__ = [
     "CEUComplianceError",
     "CEURecord",
     "ComplianceReport",
+    "Contribution",
     "CredentialSpec",
     "Deadlines",
+    "Explanation",
     "ExtensionOffer",
     "HeldCredential",
     "InvalidMemberError",
     "Member",
+    "Need",
+    "NotCounted",
     "Period",
+    "Plan",
     "Problem",
     "ProblemsError",
     "RecordOutcome",
     "Rejection",
     "RejectionCode",
     "Requirement",
+    "RequirementExplanation",
     "RulePack",
     "RulePackError",
     "RuleSet",
+    "Shareable",
     "Status",
     "YearCount",
     "default_rule_pack",
@@ -71,4 +80,5 @@ __all__ = [
     "load_rule_pack",
     "parse_member",
     "parse_rule_pack",
+    "plan",
 ]

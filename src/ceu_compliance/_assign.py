@@ -25,7 +25,7 @@ split again afterwards, earliest record first, which keeps the programs small
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -69,7 +69,86 @@ class Assignment:
     compliant: bool
 
 
-Profile = tuple[tuple[str, ...], str, bool]
+# (sinks, cap group, flexible, the item's index when kept apart or -1)
+Profile = tuple[tuple[str, ...], str, bool, int]
+
+
+@dataclass(frozen=True)
+class Program:
+    """The variables and constraints every assignment program shares.
+
+    Items with the same profile (sinks, cap group, flexible) share one count
+    variable ``c`` and one variable ``x`` per sink; ``base`` holds the rules of
+    the module docstring. :func:`assign` and the completion plan (PL-MIN) add
+    their own objectives and constraints to it. Items listed in ``apart`` get
+    variables of their own (the history, H-SPLIT, links them across periods).
+    """
+
+    layer_of: Mapping[str, Layer]
+    members: Mapping[Profile, list[int]]
+    profiles: list[Profile]
+    amount: Mapping[Profile, Fraction]
+    caps: Mapping[str, Decimal]
+    c: Mapping[Profile, Hashable]
+    x: Mapping[tuple[Profile, str], Hashable]
+    variables: list[Hashable]
+    base: tuple[Constraint, ...]
+
+    @classmethod
+    def build(
+        cls,
+        items: Sequence[Item],
+        sinks: Sequence[Sink],
+        caps: Mapping[str, Decimal],
+        *,
+        apart: Collection[int] = (),
+    ) -> Program:
+        layer_of = {s.key: s.layer for s in sinks}
+        members: dict[Profile, list[int]] = {}
+        for i, item in enumerate(items):
+            profile = (item.sinks, item.group or "", item.flexible, i if i in apart else -1)
+            members.setdefault(profile, []).append(i)
+        profiles = sorted(members)
+        amount = {
+            p: sum((Fraction(items[i].amount) for i in members[p]), Fraction(0)) for p in profiles
+        }
+
+        c: dict[Profile, Hashable] = {p: ("c", n) for n, p in enumerate(profiles)}
+        x: dict[tuple[Profile, str], Hashable] = {
+            (p, k): ("x", n, k) for n, p in enumerate(profiles) for k in p[0]
+        }
+        base: list[Constraint] = []
+        for p in profiles:
+            fixed = not p[2] and not p[1]
+            base.append(Constraint({c[p]: Fraction(1)}, "==" if fixed else "<=", amount[p]))
+            for layer in ("core", "specialty"):
+                row = {x[p, k]: Fraction(1) for k in p[0] if layer_of[k] == layer}
+                if row:
+                    base.append(Constraint({**row, c[p]: Fraction(-1)}, "<=", Fraction(0)))
+        for s in sinks:
+            row = {x[p, s.key]: Fraction(1) for p in profiles if s.key in p[0]}
+            if row:
+                base.append(Constraint(row, "<=", Fraction(s.required)))
+        for group, cap in caps.items():
+            row = {c[p]: Fraction(1) for p in profiles if p[1] == group}
+            if row:
+                base.append(Constraint(row, "<=", Fraction(cap)))
+        variables: list[Hashable] = [*c.values(), *x.values()]
+        return cls(layer_of, members, profiles, amount, caps, c, x, variables, tuple(base))
+
+    def countable(self) -> Fraction:
+        """The most CEUs the items can count: everything, except what a cap leaves out."""
+        profiles, amount = self.profiles, self.amount
+        return sum(
+            (
+                min(
+                    Fraction(self.caps[g]),
+                    sum((amount[p] for p in profiles if p[1] == g), Fraction(0)),
+                )
+                for g in {p[1] for p in profiles if p[1]}
+            ),
+            Fraction(0),
+        ) + sum((amount[p] for p in profiles if not p[1]), Fraction(0))
 
 
 def assign(
@@ -79,36 +158,9 @@ def assign(
     total_required: Decimal,
 ) -> Assignment:
     """The lexicographically optimal assignment described in the module docstring."""
-    layer_of = {s.key: s.layer for s in sinks}
-    members: dict[Profile, list[int]] = {}
-    for i, item in enumerate(items):
-        members.setdefault((item.sinks, item.group or "", item.flexible), []).append(i)
-    profiles = sorted(members)
-    amount = {
-        p: sum((Fraction(items[i].amount) for i in members[p]), Fraction(0)) for p in profiles
-    }
-
-    c: dict[Profile, Hashable] = {p: ("c", n) for n, p in enumerate(profiles)}
-    x: dict[tuple[Profile, str], Hashable] = {
-        (p, k): ("x", n, k) for n, p in enumerate(profiles) for k in p[0]
-    }
-    variables: list[Hashable] = [*c.values(), *x.values()]
-    base: list[Constraint] = []
-    for p in profiles:
-        fixed = not p[2] and not p[1]
-        base.append(Constraint({c[p]: Fraction(1)}, "==" if fixed else "<=", amount[p]))
-        for layer in ("core", "specialty"):
-            row = {x[p, k]: Fraction(1) for k in p[0] if layer_of[k] == layer}
-            if row:
-                base.append(Constraint({**row, c[p]: Fraction(-1)}, "<=", Fraction(0)))
-    for s in sinks:
-        row = {x[p, s.key]: Fraction(1) for p in profiles if s.key in p[0]}
-        if row:
-            base.append(Constraint(row, "<=", Fraction(s.required)))
-    for group, cap in caps.items():
-        row = {c[p]: Fraction(1) for p in profiles if p[1] == group}
-        if row:
-            base.append(Constraint(row, "<=", Fraction(cap)))
+    program = Program.build(items, sinks, caps)
+    layer_of, members, profiles = program.layer_of, program.members, program.profiles
+    c, x, variables, base = program.c, program.x, program.variables, list(program.base)
 
     def ones(keys: Sequence[Hashable]) -> dict[Hashable, Fraction]:
         return dict.fromkeys(keys, Fraction(1))
@@ -117,13 +169,7 @@ def assign(
     flexible = ones([c[p] for p in profiles if p[2]])
 
     best = maximize(variables, all_x, base)
-    countable = sum(
-        (
-            min(Fraction(caps[g]), sum((amount[p] for p in profiles if p[1] == g), Fraction(0)))
-            for g in {p[1] for p in profiles if p[1]}
-        ),
-        Fraction(0),
-    ) + sum((amount[p] for p in profiles if not p[1]), Fraction(0))
+    countable = program.countable()
     required = sum((Fraction(s.required) for s in sinks), Fraction(0))
     compliant = best.value == required and countable >= Fraction(total_required)
     floor = Fraction(total_required) if compliant else countable

@@ -88,7 +88,44 @@ def _prorate(amount: Decimal, months: int, out_of: int, step: Decimal) -> Decima
     return Decimal(-(-exact.numerator // exact.denominator)) * step
 
 
-def _evaluate(member: Member, rules: RuleSet, as_of: dt.date) -> ComplianceReport:
+@dataclass(frozen=True)
+class Prepared:
+    """One period, ready for assignment: its requirements and the CEUs that can count.
+
+    ``claims`` are every record after eligibility; ``live`` those with CEUs
+    left, in the order of ``items``. ``notes`` are the report's notes so far.
+    """
+
+    start: dt.date
+    end: dt.date
+    window: PeriodWindow
+    years: tuple[tuple[dt.date, dt.date], ...]
+    required_total: Decimal
+    minimums: tuple[_Minimum, ...]
+    sinks: tuple[Sink, ...]
+    claims: tuple[Claim, ...]
+    live: tuple[Claim, ...]
+    items: tuple[Item, ...]
+    caps: Mapping[str, Decimal]
+    notes: tuple[str, ...]
+
+
+def prepare(
+    member: Member,
+    rules: RuleSet,
+    as_of: dt.date,
+    *,
+    applied_before: Mapping[str, Decimal] | None = None,
+    counted_here: Mapping[str, Decimal] | None = None,
+) -> Prepared:
+    """Every stage of :func:`evaluate` before the assignment (shared with the plan).
+
+    The keywords carry a history's renewal-month split (H-SPLIT), by record id:
+    ``applied_before`` the CEUs of previous-renewal-month records that served the
+    previous period (rejected here as ``already_applied``); ``counted_here``, when
+    given, the CEUs of current-renewal-month records that serve this period, which
+    then count whole (within their cap) while the rest of them is rollover.
+    """
     end = member.renewal_due
     start = member.period_start or default_start(end, rules.period_months)
     window = PeriodWindow(start, end, member.extension_until)
@@ -150,6 +187,13 @@ def _evaluate(member: Member, rules: RuleSet, as_of: dt.date) -> ComplianceRepor
 
     ctx = Context(rules, window, as_of, min(c.earned for c in member.credentials))
     claims = run_stages(member.records, ctx)
+    if applied_before:
+        claims = tuple(
+            c.reject(RejectionCode.ALREADY_APPLIED, applied_before.get(c.record.id, _ZERO))
+            if window.in_previous_renewal_month(c.record.date)
+            else c
+            for c in claims
+        )
 
     sinks: list[Sink] = []
     for m in minimums:
@@ -161,6 +205,7 @@ def _evaluate(member: Member, rules: RuleSet, as_of: dt.date) -> ComplianceRepor
     caps: dict[str, Decimal] = {}
     live = [c for c in claims if c.available > 0]
     items = []
+    pinned: dict[str, Decimal] = {}
     for claim in live:
         group = _cap_group(claim, rules, window)
         if group is not None:
@@ -169,17 +214,56 @@ def _evaluate(member: Member, rules: RuleSet, as_of: dt.date) -> ComplianceRepor
                 if group.startswith("instructor")
                 else rules.post_secondary_cap_per_year
             )
+        amount, flexible = claim.available, window.in_renewal_month(claim.record.date)
+        if flexible and counted_here is not None:
+            amount, flexible = min(amount, counted_here.get(claim.record.id, _ZERO)), False
+            if group is not None:  # it takes its share of the cap first
+                pinned[group] = pinned.get(group, _ZERO) + amount
+                group = None
         items.append(
             Item(
-                amount=claim.available,
+                amount=amount,
                 sinks=tuple(
                     k for k in (s.key for s in sinks) if _serves(claim, k, minimums, rules, window)
                 ),
                 group=group,
-                flexible=window.in_renewal_month(claim.record.date),
+                flexible=flexible,
                 order=(claim.record.date, claim.record.id),
             )
         )
+    for group, used in pinned.items():
+        caps[group] -= used
+    return Prepared(
+        start=start,
+        end=end,
+        window=window,
+        years=years,
+        required_total=required_total,
+        minimums=tuple(minimums),
+        sinks=tuple(sinks),
+        claims=tuple(claims),
+        live=tuple(live),
+        items=tuple(items),
+        caps=caps,
+        notes=tuple(notes),
+    )
+
+
+def _evaluate(
+    member: Member,
+    rules: RuleSet,
+    as_of: dt.date,
+    *,
+    applied_before: Mapping[str, Decimal] | None = None,
+    counted_here: Mapping[str, Decimal] | None = None,
+) -> ComplianceReport:
+    prepared = prepare(
+        member, rules, as_of, applied_before=applied_before, counted_here=counted_here
+    )
+    start, end, window, years = prepared.start, prepared.end, prepared.window, prepared.years
+    required_total, minimums, sinks = prepared.required_total, prepared.minimums, prepared.sinks
+    claims, live, items, caps = prepared.claims, prepared.live, prepared.items, prepared.caps
+    notes = list(prepared.notes)
     assignment = assign(items, sinks, caps, required_total)
 
     inexact: list[str] = []
@@ -200,7 +284,7 @@ def _evaluate(member: Member, rules: RuleSet, as_of: dt.date) -> ComplianceRepor
         rejections = list(claim.rejections)
         left = claim.available - counted
         rollover = _ZERO
-        if item.flexible:
+        if window.in_renewal_month(claim.record.date):
             rollover = left
         elif left > 0 and item.group is not None:
             rejections.append(_cap_rejection(claim, item.group, left, rules, window))

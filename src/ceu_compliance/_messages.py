@@ -1,4 +1,10 @@
-"""Plain-English sentences for rejections: what happened and what the member can do."""
+"""Plain-English sentences for CEUs that did not count: what happened and what to do.
+
+Every message names the record (its id, and its title or provider when known),
+says why its CEUs did not count, and ends with what the member can do about it
+(:data:`REMEDIES`). The engine writes these messages into the report; the
+explanation (``_explain``) adds the rule's citation beside them.
+"""
 
 from __future__ import annotations
 
@@ -22,72 +28,132 @@ RULE_OF: dict[RejectionCode, str] = {
     RejectionCode.FUTURE_DATE: "P-PERIOD",
 }
 
-_TEMPLATES: dict[RejectionCode, str] = {
+# Why the CEUs did not count. Placeholders: {What}/{what} the record (sentence
+# start / inside a sentence), {date} its date, {ceus} the CEUs refused,
+# {detail} what the calling stage adds (see each code's caller).
+_REASONS: dict[RejectionCode, str] = {
     RejectionCode.NOT_APPROVED: (
-        "{what} has no AAPC index number, is not marked approved and is not AAPC education, "
-        "so it is not a pre-approved program; look the event up in AAPC's approved CEU "
-        "vendor list and add its index number if it has one."
+        "{What} is not a pre-approved program: it has no AAPC index number, is not marked "
+        "approved and is not AAPC education."
     ),
     RejectionCode.OUTSIDE_PERIOD: (
-        "{what} is dated {date}, outside the period's window ({detail}); CEUs must be earned "
+        "{What} is dated {date}, outside this period's window ({detail}); CEUs must be earned "
         "within the renewal period."
     ),
     RejectionCode.BEFORE_CERTIFICATION: (
-        "{what} was completed on {date}, before the member's first certification "
-        "({detail}); AAPC gives no credit for education before certification."
+        "{What} was completed on {date}, before the member's first certification ({detail}); "
+        "AAPC gives no credit for education completed before certification."
     ),
     RejectionCode.LATE_NOT_AAPC: (
-        "{what} is dated {date}, after the due date, during the extension; CEUs earned after "
-        "the due date are limited to AAPC education, so replace it with an AAPC course."
+        "{What} is dated {date}, after the due date; CEUs earned after the due date are "
+        "limited to AAPC education."
     ),
     RejectionCode.DUPLICATE: (
-        "{what} repeats index number {detail} already claimed earlier; CEUs are earned once "
-        "per course, so remove the repeat."
+        "{What} repeats index number {detail}, already claimed by an earlier record; CEUs are "
+        "earned once per course, however often it is completed."
     ),
     RejectionCode.QUIZ_NOT_PASSED: (
-        "{amount} CEUs of {what} need its post-quiz ({detail}); pass the quiz and mark "
-        "quiz_passed to earn them."
+        "{What} earns {ceus} only with its post-quiz, which is not marked passed ({detail})."
     ),
-    RejectionCode.ACTIVITY_CAP: (
-        "{amount} CEUs of {what} are above what one {detail} can earn; claim at most that."
-    ),
+    RejectionCode.ACTIVITY_CAP: "{What} claims {ceus} more than one {detail} can earn.",
     RejectionCode.INSTRUCTOR_CAP: (
-        "{amount} CEUs of {what} are over the cap for teaching {detail} in one period "
-        "(chosen so the rest of the record helps most)."
+        "{What} goes {ceus} over the teaching cap for this period ({detail}); the CEUs left "
+        "out are those that helped the requirements least."
     ),
     RejectionCode.POST_SECONDARY_CAP: (
-        "{amount} CEUs of {what} are over the yearly post-secondary cap ({detail})."
+        "{What} goes {ceus} over the yearly post-secondary cap ({detail})."
     ),
     RejectionCode.POST_SECONDARY_MIN_HOURS: (
-        "{what} has {detail} clock hours; a clock-hour program must run at least the minimum "
-        "hours to earn CEUs, or report it in credit hours if the transcript has them."
+        "{What} has {detail} clock hours, fewer than a clock-hour program must run to earn CEUs."
     ),
     RejectionCode.POST_SECONDARY_FIELD: (
-        "{what} is in the field {detail}, which earns no CEUs; only programs in health care, "
-        "health care business, finance or management count."
+        "{What} is in the field {detail}, which earns no CEUs: only programs related to health "
+        "care, health care business, health care finance or health care management count."
     ),
     RejectionCode.ALREADY_APPLIED: (
-        "{amount} CEUs of {what} (dated {date}, in the previous renewal month) were already "
-        "applied to the previous period; a CEU counts for one period only."
+        "{What}, dated {date} in the previous renewal month, already served the previous "
+        "period with {ceus}; a CEU counts for one period only."
     ),
     RejectionCode.FUTURE_DATE: (
-        "{what} is dated {date}, after the evaluation date; it counts once that date has come."
+        "{What} is dated {date}, after the evaluation date, so it counts nothing yet."
     ),
+}
+
+REMEDIES: dict[RejectionCode, str] = {
+    RejectionCode.NOT_APPROVED: (
+        "Look the event up in AAPC's Approved CEU Vendors list and add its index number (or "
+        "mark it approved if AAPC approved it); otherwise replace it with a pre-approved "
+        "program."
+    ),
+    RejectionCode.OUTSIDE_PERIOD: (
+        "Check the date; if it is right, claim the record in the period it belongs to and "
+        "earn these CEUs within this period instead."
+    ),
+    RejectionCode.BEFORE_CERTIFICATION: (
+        "Check the date against the certification date; if both are right, replace the record "
+        "with education completed after certification."
+    ),
+    RejectionCode.LATE_NOT_AAPC: (
+        "Replace it with AAPC education (an AAPC webinar, workshop or course) completed "
+        "before the extension ends."
+    ),
+    RejectionCode.DUPLICATE: (
+        "Remove the repeated claim, or correct the index number if this is a different event."
+    ),
+    RejectionCode.QUIZ_NOT_PASSED: "Pass the post-quiz and set quiz_passed to true on the record.",
+    RejectionCode.ACTIVITY_CAP: "Lower the claim to that maximum.",
+    RejectionCode.INSTRUCTOR_CAP: (
+        "Teaching cannot earn more this period; earn the rest from other pre-approved programs."
+    ),
+    RejectionCode.POST_SECONDARY_CAP: (
+        "Post-secondary study cannot earn more in that year; earn the rest from other "
+        "pre-approved programs."
+    ),
+    RejectionCode.POST_SECONDARY_MIN_HOURS: (
+        "Report the program in credit hours if the transcript shows them, or claim it once "
+        "the program has run the minimum clock hours."
+    ),
+    RejectionCode.POST_SECONDARY_FIELD: (
+        "If the program relates to one of those fields, give that field on the record; "
+        "otherwise earn these CEUs from a pre-approved program."
+    ),
+    RejectionCode.ALREADY_APPLIED: (
+        "If the previous submission did not use this record, remove applied_to_previous_period "
+        "from it."
+    ),
+    RejectionCode.FUTURE_DATE: "Check the date, or evaluate again on or after it.",
 }
 
 
 def describe(record: CEURecord) -> str:
     """How a sentence names a record: its id, and title or provider when known."""
     label = record.title or record.provider
-    return f"Record {record.id}" + (f" ({label})" if label else "")
+    return f"record {record.id}" + (f" ({label})" if label else "")
 
 
 def rejection_message(
     code: RejectionCode, record: CEURecord, amount: Decimal, detail: str = ""
 ) -> str:
-    return _TEMPLATES[code].format(
-        what=describe(record),
+    """The reason ``amount`` CEUs of ``record`` were refused as ``code``, then the remedy."""
+    what = describe(record)
+    reason = _REASONS[code].format(
+        What=what[0].upper() + what[1:],
+        what=what,
         date=record.date.isoformat(),
-        amount=format_decimal(amount),
+        ceus=ceus(amount),
         detail=detail,
     )
+    return f"{reason} {REMEDIES[code]}"
+
+
+def rollover_message(record_id: str, amount: Decimal) -> str:
+    """P-RENEWAL-MONTH: CEUs of a renewal-month record left for the next period."""
+    return (
+        f"Record {record_id} has {ceus(amount)} from the renewal month that this period's "
+        "requirements do not need. Claim that amount in the next period's submission instead."
+    )
+
+
+def ceus(amount: Decimal) -> str:
+    """``1 CEU``, ``2 CEUs``, ``0.5 CEUs``."""
+    return f"{format_decimal(amount)} CEU{'' if amount == 1 else 's'}"

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -23,6 +23,12 @@ from pydantic import (
     SerializerFunctionWrapHandler,
     model_serializer,
 )
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ._explain import Explanation
+    from ._pack import RulePack
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -307,6 +313,37 @@ class ComplianceReport(BaseModel):
         from ._render import report_text
 
         return report_text(self)
+
+    def to_markdown(self) -> str:
+        """GitHub-flavoured Markdown for tickets and emails."""
+        from ._render import report_markdown
+
+        return report_markdown(self)
+
+    def to_html(self) -> str:
+        """A standalone HTML page: inline CSS, no JavaScript, no external resources."""
+        from ._html import report_html_page
+
+        return report_html_page(self)
+
+    def _repr_html_(self) -> str:
+        """The compact view Jupyter shows: requirements with progress bars."""
+        from ._html import report_html_fragment
+
+        return report_html_fragment(self)
+
+    def explain(self, *, rules: RulePack | str | Path | None = None) -> Explanation:
+        """Which records fill each requirement, and why the rest did not count.
+
+        Citations come from the pack that made the report: ``rules`` (a pack, a
+        TOML path or a bundled name), by default the bundled pack ``self.rules``.
+
+        Raises:
+            RulePackError: that pack does not load or is not the one ``self.rules`` names.
+        """
+        from ._explain import explain_report
+
+        return explain_report(self, rules=rules)
 
     def __str__(self) -> str:
         return self.to_text()

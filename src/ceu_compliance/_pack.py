@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from ._errors import Problem, RulePackError, json_path
 
@@ -161,7 +161,7 @@ class RulePack(BaseModel):
         Raises:
             RulePackError: some parameter has no value on or before ``day``.
         """
-        return _resolve(self, day)
+        return _resolve(self.id, self.parameters, self.credentials, self.citations, day)
 
     @model_validator(mode="after")
     def _check(self) -> RulePack:
@@ -169,21 +169,49 @@ class RulePack(BaseModel):
         repeated = sorted({c for c in codes if codes.count(c) > 1})
         if repeated:
             raise ValueError(f"credential codes listed twice: {', '.join(repeated)}")
-        expected = set(RuleSet.model_fields) - {"pack_id", "credentials", "citations"}
-        missing = sorted(expected - set(self.parameters))
-        unknown = sorted(set(self.parameters) - expected)
-        if missing or unknown:
-            raise ValueError(
-                f"parameters missing: {missing or 'none'}; unknown: {unknown or 'none'}"
-            )
-        # Every dated value must make a valid rule set on the day it takes effect.
-        for day in sorted({d for p in self.parameters.values() for d in p.values}):
-            _resolve(self, day)
+        problems = _parameter_problems(self.id, self.parameters)
+        if problems:
+            # Not a ValueError: pydantic lets it through with its full problem list.
+            raise RulePackError(problems)
         return self
 
 
-def _resolve(pack: RulePack, day: dt.date) -> RuleSet:
-    values = {name: p.at(day) for name, p in pack.parameters.items()}
+_EXPECTED = frozenset(RuleSet.model_fields) - {"pack_id", "credentials", "citations"}
+
+
+def _parameter_problems(pack_id: str, parameters: Mapping[str, Parameter]) -> list[Problem]:
+    """Missing or unknown parameters, and dated values that make no valid rule set."""
+    problems = [
+        Problem("missing", f"$.parameters.{name}", "this parameter is required in every pack")
+        for name in sorted(_EXPECTED - set(parameters))
+    ]
+    problems += [
+        Problem(
+            "unknown_parameter",
+            f"$.parameters.{name}",
+            f"not a parameter this engine reads; expected one of {', '.join(sorted(_EXPECTED))}",
+        )
+        for name in sorted(set(parameters) - _EXPECTED)
+    ]
+    if problems:
+        return problems
+    # Every dated value must make a valid rule set on the day it takes effect.
+    for day in sorted({d for p in parameters.values() for d in p.values}):
+        try:
+            _resolve(pack_id, parameters, (), {}, day)
+        except RulePackError as exc:
+            problems += [p for p in exc.problems if p not in problems]
+    return problems
+
+
+def _resolve(
+    pack_id: str,
+    parameters: Mapping[str, Parameter],
+    credentials: tuple[CredentialSpec, ...],
+    citations: Mapping[str, str],
+    day: dt.date,
+) -> RuleSet:
+    values = {name: p.at(day) for name, p in parameters.items()}
     missing = sorted(name for name, v in values.items() if v is None)
     if missing:
         raise RulePackError(
@@ -191,24 +219,39 @@ def _resolve(pack: RulePack, day: dt.date) -> RuleSet:
                 Problem(
                     "no_value_in_force",
                     f"$.parameters.{name}.values",
-                    f"pack {pack.id} has no value in force on {day.isoformat()}",
+                    f"pack {pack_id} has no value in force on {day.isoformat()}",
                 )
                 for name in missing
             ]
         )
     try:
-        return RuleSet(
-            pack_id=pack.id, credentials=pack.credentials, citations=pack.citations, **values
-        )
+        return RuleSet(pack_id=pack_id, credentials=credentials, citations=citations, **values)
     except ValidationError as exc:
-        raise RulePackError(
-            [
-                Problem(
-                    e["type"], f"$.parameters.{e['loc'][0]}.values[{day.isoformat()}]", e["msg"]
-                )
-                for e in exc.errors(include_url=False)
-            ]
-        ) from None
+        problems = []
+        for e in exc.errors(include_url=False):
+            name = str(e["loc"][0])
+            since = max(d for d in parameters[name].values if d <= day)
+            path = f"$.parameters.{name}.values[{since.isoformat()}]"
+            problems.append(_problem(e["type"], path, e["msg"], e.get("input")))
+        raise RulePackError(problems) from None
+
+
+class _TomlFloat:
+    """A TOML float, kept as its text so that validation can refuse it by name."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _problem(kind: str, path: str, message: str, value: Any) -> Problem:
+    if isinstance(value, _TomlFloat):
+        return Problem(
+            "toml_float",
+            path,
+            f"TOML float {value.text} is not allowed: write decimals as strings "
+            f'("{value.text}") or integers, so no binary rounding creeps in',
+        )
+    return Problem(kind, path, message)
 
 
 def load_rule_pack(source: str | Path) -> RulePack:
@@ -218,28 +261,44 @@ def load_rule_pack(source: str | Path) -> RulePack:
         RulePackError: the file is not valid TOML or not a valid pack; every
             problem is listed with its path in the file.
     """
-    if isinstance(source, str) and not source.endswith(".toml"):
-        text = resources.files("ceu_compliance").joinpath("packs", f"{source}.toml").read_text()
-    else:
-        text = Path(source).read_text(encoding="utf-8")
+    try:
+        if isinstance(source, str) and not source.endswith(".toml"):
+            bundled = resources.files("ceu_compliance") / "packs" / f"{source}.toml"
+            text = bundled.read_text(encoding="utf-8")
+        else:
+            text = Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise RulePackError(
+            [Problem("pack_not_found", "$", f"cannot read rule pack {str(source)!r}: {reason}")]
+        ) from None
     return parse_rule_pack(text)
 
 
 def parse_rule_pack(text: str) -> RulePack:
     """Validate a rule pack given as TOML text (see :func:`load_rule_pack`)."""
     try:
-        data = tomllib.loads(text, parse_float=Decimal)
+        data = tomllib.loads(text, parse_float=_TomlFloat)
     except tomllib.TOMLDecodeError as exc:
         raise RulePackError([Problem("toml_syntax", "$", str(exc))]) from None
     try:
         return RulePack.model_validate(data)
     except ValidationError as exc:
-        raise RulePackError(
-            [
-                Problem(e["type"], json_path(e["loc"]), e["msg"])
-                for e in exc.errors(include_url=False)
-            ]
-        ) from None
+        problems = [
+            _problem(e["type"], json_path(e["loc"]), e["msg"], e.get("input"))
+            for e in exc.errors(include_url=False)
+        ]
+    # A broken catalog must not hide broken parameters: check those on their own too.
+    try:
+        parameters = _PARAMETERS.validate_python(data.get("parameters"))
+        pack_id = str(data.get("pack", {}).get("id", "?"))
+        problems += [p for p in _parameter_problems(pack_id, parameters) if p not in problems]
+    except (ValidationError, AttributeError):
+        pass  # already reported above
+    raise RulePackError(problems)
+
+
+_PARAMETERS = TypeAdapter(dict[str, Parameter])
 
 
 @cache

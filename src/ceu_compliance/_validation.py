@@ -2,25 +2,22 @@
 
 Structure is checked by the pydantic models; this module adds the checks that
 need the rule pack (credential codes) or look across fields (unique record ids,
-hours versus CEUs). When the structure is broken somewhere, the records and
-credentials that are sound on their own are still checked, so one refusal
-lists everything the caller has to fix.
+hours versus CEUs). Those read the raw input, so they run even where the
+structure is broken elsewhere: one refusal lists everything to fix.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from ._errors import InvalidMemberError, Problem, RulePackError, json_path
-from ._models import Activity, CEURecord, HeldCredential, Member
+from ._models import Activity, Member
 from ._pack import RulePack, RuleSet
 from ._period import default_start
-
-_M = TypeVar("_M", bound=BaseModel)
 
 
 def parse_member(data: Member | Mapping[str, Any] | str | bytes, rules: RulePack) -> Member:
@@ -30,12 +27,12 @@ def parse_member(data: Member | Mapping[str, Any] | str | bytes, rules: RulePack
         InvalidMemberError: with every problem found, each with its field path.
     """
     raw = _plain(data)
+    problems = list(_element_problems(raw, rules))
     try:
         member = Member.model_validate(raw)
     except ValidationError as exc:
-        problems = [*_from_pydantic(exc), *_salvage(raw, rules)]
-        raise InvalidMemberError(problems) from None
-    problems = list(_member_problems(member, rules))
+        raise InvalidMemberError([*_from_pydantic(exc), *problems]) from None
+    problems += _member_problems(member, rules)
     if problems:
         raise InvalidMemberError(problems)
     return member
@@ -55,8 +52,14 @@ def _plain(data: Member | Mapping[str, Any] | str | bytes) -> Any:
 
 
 def _from_pydantic(exc: ValidationError, prefix: tuple[int | str, ...] = ()) -> list[Problem]:
+    errors = exc.errors(include_url=False)
     problems = []
-    for error in exc.errors(include_url=False):
+    for error in errors:
+        loc = tuple(error["loc"])
+        if error["type"] == "too_short" and any(
+            e["loc"][: len(loc)] == loc for e in errors if e is not error
+        ):
+            continue  # a list whose items failed is not "too short"; its items say why
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "missing":
             message = "this field is required"
@@ -66,47 +69,45 @@ def _from_pydantic(exc: ValidationError, prefix: tuple[int | str, ...] = ()) -> 
     return problems
 
 
-def _salvage(raw: Any, rules: RulePack) -> Iterator[Problem]:
-    """Check the parts that are sound alone when the member as a whole is not."""
+def _element_problems(raw: Any, rules: RulePack) -> Iterator[Problem]:
+    """Rule-pack and cross-field checks of each credential and record.
+
+    They read the raw input, so a record with a malformed date still has its
+    unknown approval codes reported in the same refusal.
+    """
     if not isinstance(raw, Mapping):
         return
-    for i, credential in _sound(raw.get("credentials"), HeldCredential):
-        yield from _credential_problems(i, credential, rules)
-    for i, record in _sound(raw.get("records"), CEURecord):
+    for i, credential in _mappings(raw.get("credentials")):
+        code = credential.get("code")
+        if isinstance(code, str) and code.strip() and rules.credential(code) is None:
+            yield _unknown_code(f"$.credentials[{i}].code", code, rules)
+    records = list(_mappings(raw.get("records")))
+    for i, record in records:
         yield from _record_problems(i, record, rules)
-    records = raw.get("records")
-    if isinstance(records, list | tuple):
-        yield from _duplicate_ids(
-            [r.get("id") if isinstance(r, Mapping) else None for r in records]
-        )
+    yield from _duplicate_ids([(i, r.get("id")) for i, r in records])
 
 
-def _sound(items: Any, model: type[_M]) -> Iterator[tuple[int, _M]]:
-    """The items of a list that validate alone (the others are reported already)."""
-    if not isinstance(items, list | tuple):
-        return
-    for i, item in enumerate(items):
-        try:
-            yield i, model.model_validate(item)
-        except ValidationError:
-            continue
+def _mappings(items: Any) -> Iterator[tuple[int, Mapping[str, Any]]]:
+    if isinstance(items, list | tuple):
+        yield from ((i, item) for i, item in enumerate(items) if isinstance(item, Mapping))
 
 
-def _member_problems(member: Member, rules: RulePack) -> Iterator[Problem]:
-    for i, credential in enumerate(member.credentials):
-        yield from _credential_problems(i, credential, rules)
+def _member_problems(member: Member, rules: RulePack) -> list[Problem]:
+    problems = []
     codes = [c.code.upper() for c in member.credentials]
     for i, code in enumerate(codes):
         if code in codes[:i]:
-            yield Problem(
-                "duplicate_credential",
-                f"$.credentials[{i}].code",
-                f"credential {code} is listed twice; list each credential once",
+            problems.append(
+                Problem(
+                    "duplicate_credential",
+                    f"$.credentials[{i}].code",
+                    f"credential {code} is listed twice; list each credential once",
+                )
             )
-    for i, record in enumerate(member.records):
-        yield from _record_problems(i, record, rules)
-    yield from _duplicate_ids([r.id for r in member.records])
+    return problems + list(_period_problems(member, rules))
 
+
+def _period_problems(member: Member, rules: RulePack) -> Iterator[Problem]:
     due = member.renewal_due
     if member.period_start is not None and member.period_start > due:
         yield Problem(
@@ -152,19 +153,19 @@ def _holds_credential(member: Member, rules: RuleSet) -> Iterator[Problem]:
         )
 
 
-def _credential_problems(i: int, credential: HeldCredential, rules: RulePack) -> Iterator[Problem]:
-    if rules.credential(credential.code) is None:
-        yield _unknown_code(f"$.credentials[{i}].code", credential.code, rules)
-
-
-def _record_problems(i: int, record: CEURecord, rules: RulePack) -> Iterator[Problem]:
+def _record_problems(i: int, record: Mapping[str, Any], rules: RulePack) -> Iterator[Problem]:
     at = f"$.records[{i}]"
-    for j, code in enumerate(record.approved_for):
-        if rules.credential(code) is None:
-            yield _unknown_code(f"{at}.approved_for[{j}]", code, rules)
-    hours = [n for n in ("clock_hours", "credit_hours") if getattr(record, n) is not None]
-    if record.activity is Activity.POST_SECONDARY:
-        if record.ceus is not None:
+    approved_for = record.get("approved_for")
+    if isinstance(approved_for, list | tuple):
+        for j, code in enumerate(approved_for):
+            if isinstance(code, str) and rules.credential(code) is None:
+                yield _unknown_code(f"{at}.approved_for[{j}]", code, rules)
+    activity = record.get("activity")
+    if activity not in set(Activity):
+        return  # the model reports the unknown activity; nothing more to say here
+    hours = [n for n in ("clock_hours", "credit_hours") if record.get(n) is not None]
+    if activity == Activity.POST_SECONDARY:
+        if record.get("ceus") is not None:
             yield Problem(
                 "ceus_not_allowed",
                 f"{at}.ceus",
@@ -184,7 +185,7 @@ def _record_problems(i: int, record: CEURecord, rules: RulePack) -> Iterator[Pro
                 "give clock_hours or credit_hours, not both",
             )
     else:
-        if record.ceus is None:
+        if record.get("ceus") is None:
             yield Problem("missing", f"{at}.ceus", "this field is required (CEUs claimed)")
         for name in hours:
             yield Problem(
@@ -192,9 +193,10 @@ def _record_problems(i: int, record: CEURecord, rules: RulePack) -> Iterator[Pro
                 f"{at}.{name}",
                 f"{name} is only for post_secondary records; give ceus",
             )
-    if record.activity is Activity.INSTRUCTOR:
-        spec = rules.credential(record.teaches) if record.teaches else None
-        if record.teaches is None:
+    if activity == Activity.INSTRUCTOR:
+        teaches = record.get("teaches")
+        spec = rules.credential(teaches) if isinstance(teaches, str) else None
+        if teaches is None:
             yield Problem(
                 "missing",
                 f"{at}.teaches",
@@ -204,14 +206,14 @@ def _record_problems(i: int, record: CEURecord, rules: RulePack) -> Iterator[Pro
             yield Problem(
                 "teaches_not_core",
                 f"{at}.teaches",
-                f"{record.teaches!r} is not a core credential; E-INSTRUCTOR credits teaching "
+                f"{teaches!r} is not a core credential; E-INSTRUCTOR credits teaching "
                 "a course specific to a core credential such as CPC",
             )
 
 
-def _duplicate_ids(ids: list[Any]) -> Iterator[Problem]:
+def _duplicate_ids(ids: list[tuple[int, Any]]) -> Iterator[Problem]:
     first: dict[str, int] = {}
-    for i, record_id in enumerate(ids):
+    for i, record_id in ids:
         if not isinstance(record_id, str):
             continue
         key = record_id.strip()

@@ -1,0 +1,369 @@
+"""The ``ceu-compliance`` command (INTERCHANGE.md, "CLI").
+
+Reports and schemas go to stdout, diagnostics to stderr, never with colour.
+Exit codes: 0 a report was produced, 1 ``--check`` found a member not
+compliant, 2 the input, an option or the rule pack was refused (141 when the
+reader of stdout went away, as for a process killed by SIGPIPE).
+
+Each subcommand is an ``_add_*`` function that declares its arguments and a
+handler taking the parsed arguments. A report format is one entry in
+``REPORT_FORMATS``; a schema is one entry in ``SCHEMAS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeAlias
+
+from . import __version__
+from ._engine import evaluate
+from ._errors import CEUComplianceError, InvalidMemberError, Problem, ProblemsError
+from ._html import Html, html_page, report_html_fragment
+from ._models import ComplianceReport, Member, format_decimal
+from ._pack import RulePack, load_rule_pack
+from ._plan import Plan, plan
+
+PROG = "ceu-compliance"
+_Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+# The date the bundled examples are written around, so that `demo` prints the
+# same six stories on any day it is run (see tests/test_examples.py).
+DEMO_AS_OF = dt.date(2027, 4, 15)
+
+EXIT_OK, EXIT_NOT_COMPLIANT, EXIT_REFUSED = 0, 1, 2
+EXIT_BROKEN_PIPE = 128 + 13  # as a shell reports a process killed by SIGPIPE
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class _Refused(Exception):
+    """Input the command cannot evaluate: the stderr message, ready to print."""
+
+
+class _RosterRefused(ProblemsError):
+    what = "roster"
+
+
+def _render_text(reports: Sequence[ComplianceReport], roster: bool) -> str:
+    return "\n".join(report.to_text() for report in reports)
+
+
+def _render_json(reports: Sequence[ComplianceReport], roster: bool) -> str:
+    if not roster:
+        return reports[0].to_json() + "\n"
+    return json.dumps([r.model_dump(mode="json") for r in reports], indent=2) + "\n"
+
+
+# Renders the reports of one run; ``roster`` is False when the input was one
+# member, so that a single member gives a single JSON object, not a list.
+Renderer = Callable[[Sequence[ComplianceReport], bool], str]
+
+
+def _render_html(reports: Sequence[ComplianceReport], roster: bool) -> str:
+    if not roster:
+        return reports[0].to_html()
+    body = Html("".join(report_html_fragment(r) for r in reports))
+    return html_page("CEU compliance: roster", body)
+
+
+def _render_markdown(reports: Sequence[ComplianceReport], roster: bool) -> str:
+    return "\n".join(report.to_markdown() for report in reports)
+
+
+REPORT_FORMATS: dict[str, Renderer] = {
+    "text": _render_text,
+    "json": _render_json,
+    "html": _render_html,
+    "markdown": _render_markdown,
+}
+
+SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
+    "member": Member.model_json_schema,
+    "report": lambda: ComplianceReport.model_json_schema(mode="serialization"),
+    "plan": lambda: Plan.model_json_schema(mode="serialization"),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error already printed
+        return exc.code if isinstance(exc.code, int) else EXIT_REFUSED
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        code = handler(args)
+        sys.stdout.flush()  # so that a closed pipe is noticed here, where it is handled
+        return code
+    except ProblemsError as exc:
+        _print_problems(f"{exc.what} refused", exc.problems)
+    except (_Refused, CEUComplianceError) as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+    except BrokenPipeError:
+        # The reader (`| head`) left: stop quietly, and keep the interpreter's
+        # final flush of stdout from failing again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    return EXIT_REFUSED
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Check AAPC CEU requirements for a renewal period and say exactly why.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    _add_evaluate(commands)
+    _add_plan(commands)
+    _add_demo(commands)
+    _add_schema(commands)
+    return parser
+
+
+def _as_of_option(parser: argparse.ArgumentParser, default_help: str) -> None:
+    parser.add_argument(
+        "--as-of",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help=f"evaluate as on this date (default: {default_help})",
+    )
+
+
+def _format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format", choices=list(REPORT_FORMATS), default="text", help="default: text"
+    )
+
+
+def _iso_date(text: str) -> dt.date:
+    # Strict: date.fromisoformat would also take 20270415 and week dates.
+    try:
+        if _ISO_DATE.fullmatch(text):
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"expected a real date as YYYY-MM-DD, got {text!r}")
+
+
+# ---------------------------------------------------------------- evaluate
+
+
+def _add_evaluate(commands: _Commands) -> None:
+    parser = commands.add_parser(
+        "evaluate",
+        help="evaluate a member or a roster of members",
+        description=(
+            "Evaluate the member in FILE (INTERCHANGE.md JSON). FILE may also hold a JSON "
+            'array of members or {"members": [...]}: then every member is evaluated and '
+            "the input is refused if any member is."
+        ),
+    )
+    parser.add_argument("file", metavar="FILE", help="member JSON file, or - for stdin")
+    _as_of_option(parser, "today")
+    _format_option(parser)
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 when any member is not compliant"
+    )
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="explain each requirement and each CEU that did not count, citing the rules "
+        "(text or json)",
+    )
+    parser.add_argument(
+        "--rules",
+        metavar="PACK_OR_TOML",
+        help="a bundled rule pack name or a rule pack TOML file (default: the bundled pack)",
+    )
+    parser.set_defaults(handler=_evaluate_command)
+
+
+def _evaluate_command(args: argparse.Namespace) -> int:
+    data = _read_json(args.file)
+    members, roster = _members_of(data)
+    rules = _load_rules(args.rules)
+    reports = _evaluate_all(members, roster, args.as_of, rules)
+    if args.explain:
+        sys.stdout.write(_explanations(reports, args.format, rules))
+    else:
+        sys.stdout.write(REPORT_FORMATS[args.format](reports, roster))
+    if args.check and not all(r.compliant for r in reports):
+        return EXIT_NOT_COMPLIANT
+    return EXIT_OK
+
+
+def _explanations(reports: Sequence[ComplianceReport], form: str, rules: RulePack | None) -> str:
+    explanations = [report.explain(rules=rules) for report in reports]
+    if form == "json":
+        return json.dumps([e.model_dump(mode="json") for e in explanations], indent=2) + "\n"
+    if form != "text":
+        raise _Refused(f"--explain writes text or json, not {form}")
+    return "\n".join(e.to_text() for e in explanations)
+
+
+def _add_plan(commands: _Commands) -> None:
+    parser = commands.add_parser(
+        "plan",
+        help="the fewest additional CEUs that would make a member compliant (PL-MIN)",
+        description="Print the completion plan for the member in FILE (- for stdin).",
+    )
+    parser.add_argument("file", metavar="FILE", help="member JSON file, or - for stdin")
+    _as_of_option(parser, "today")
+    parser.add_argument("--format", choices=["text", "json"], default="text", help="default: text")
+    parser.add_argument("--rules", metavar="PACK_OR_TOML", help="as for evaluate")
+    parser.set_defaults(handler=_plan_command)
+
+
+def _plan_command(args: argparse.Namespace) -> int:
+    result = plan(_read_json(args.file), as_of=args.as_of, rules=_load_rules(args.rules))
+    sys.stdout.write(result.to_json() + "\n" if args.format == "json" else result.to_text())
+    return EXIT_OK
+
+
+def _read_json(file: str) -> Any:
+    name = "standard input" if file == "-" else file
+    try:
+        # utf-8-sig: editors on Windows like to start JSON files with a BOM.
+        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise _Refused(f"cannot read {name}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise _Refused(f"{name} is not UTF-8 text: {exc.reason}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _Refused(f"{name} is not valid JSON: {exc}") from None
+
+
+def _members_of(data: Any) -> tuple[list[tuple[str, Any]], bool]:
+    """The members in ``data``, each with its JSON path, and whether it is a roster."""
+    if isinstance(data, list):
+        return [(f"$[{i}]", m) for i, m in enumerate(data)], True
+    if isinstance(data, dict) and "members" in data:
+        if not isinstance(data["members"], list):
+            raise _Refused("$.members: a roster's members must be a JSON array")
+        return [(f"$.members[{i}]", m) for i, m in enumerate(data["members"])], True
+    return [("$", data)], False
+
+
+def _load_rules(source: str | None) -> RulePack | None:
+    # Loaded once here rather than by evaluate() for each member of a roster.
+    if source is None:
+        return None
+    try:
+        return load_rule_pack(source)
+    except OSError as exc:
+        raise _Refused(f"cannot read rule pack {source!r}: {exc.strerror or exc}") from None
+
+
+def _evaluate_all(
+    members: list[tuple[str, Any]], roster: bool, as_of: dt.date | None, rules: RulePack | None
+) -> list[ComplianceReport]:
+    """Every member's report, or nothing: one refused member refuses the whole input."""
+    reports = []
+    problems: list[Problem] = []
+    for path, member in members:
+        try:
+            reports.append(evaluate(member, as_of=as_of, rules=rules))
+        except InvalidMemberError as exc:
+            if not roster:
+                raise
+            # Member paths start with "$"; locate them in the roster instead.
+            problems += [replace(p, path=path + p.path[1:]) for p in exc.problems]
+    if problems:
+        raise _RosterRefused(problems)
+    if not reports:
+        raise _Refused("the roster has no members")
+    return reports
+
+
+def _print_problems(header: str, problems: Sequence[Problem]) -> None:
+    noun = "problem" if len(problems) == 1 else "problems"
+    lines = [f"{PROG}: {header}, {len(problems)} {noun}:", *map(str, problems)]
+    print("\n".join(lines), file=sys.stderr)
+
+
+# -------------------------------------------------------------------- demo
+
+
+def _add_demo(commands: _Commands) -> None:
+    parser = commands.add_parser(
+        "demo",
+        help="evaluate the bundled example members",
+        description=(
+            "Evaluate the bundled example members and print their reports. In text format a "
+            "summary table follows; in json format the output is a JSON array of reports."
+        ),
+    )
+    _as_of_option(parser, str(DEMO_AS_OF))
+    _format_option(parser)
+    parser.set_defaults(handler=_demo_command)
+
+
+def example_members() -> list[tuple[str, str]]:
+    """The bundled example members as (file name, JSON text), in file-name order."""
+    folder = resources.files("ceu_compliance").joinpath("examples")
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".json")), key=lambda f: f.name)
+    return [(f.name, f.read_text(encoding="utf-8")) for f in files]
+
+
+def _demo_command(args: argparse.Namespace) -> int:
+    examples = example_members()
+    as_of = args.as_of or DEMO_AS_OF
+    reports = [evaluate(text, as_of=as_of) for _, text in examples]
+    if args.format != "text":
+        sys.stdout.write(REPORT_FORMATS[args.format](reports, True))
+        return EXIT_OK
+    for (name, _), report in zip(examples, reports, strict=True):
+        print(f"=== {name} ===")
+        print(report.to_text())
+    print(_summary(reports, as_of), end="")
+    return EXIT_OK
+
+
+def _summary(reports: Sequence[ComplianceReport], as_of: dt.date) -> str:
+    rows = [("Member", "Status", "Counted/Required", "Short")]
+    rows += [
+        (
+            r.member_id,
+            r.status.value,
+            f"{format_decimal(r.counted_total)}/{format_decimal(r.required_total)}",
+            ", ".join(f"{q.id} {format_decimal(q.shortfall)}" for q in r.requirements if not q.met)
+            or "-",
+        )
+        for r in reports
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [f"Summary as of {as_of}:"]
+    for row in rows:
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------ schema
+
+
+def _add_schema(commands: _Commands) -> None:
+    parser = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of the input or the report",
+        description="Print the JSON Schema of a member (input) or a report (output).",
+    )
+    parser.add_argument("which", choices=list(SCHEMAS))
+    parser.set_defaults(handler=_schema_command)
+
+
+def _schema_command(args: argparse.Namespace) -> int:
+    print(json.dumps(SCHEMAS[args.which](), indent=2))
+    return EXIT_OK

@@ -1,0 +1,289 @@
+"""HTML renderings: a standalone page and a compact Jupyter fragment.
+
+No JavaScript, no external resources, inline CSS only. Every string is escaped
+unless it is :class:`Html`, markup this module built itself. Plans and
+histories reuse the building blocks: :func:`progress_bar_svg`,
+:func:`html_table`, :func:`html_page` and :func:`html_fragment`.
+
+Progress bars are readable without colour: counted CEUs are a solid bar,
+rollover CEUs a hatched one and the shortfall a dashed outline, and every bar
+says its figures in its ``<title>`` and ``aria-label``.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Collection, Iterable, Sequence
+from decimal import Decimal
+
+from ._messages import ceus
+from ._models import ComplianceReport, format_decimal
+from ._render import (
+    deadlines_sentence,
+    report_text,
+    requirement_rows,
+    totals_sentence,
+    uncounted,
+    verdict,
+)
+
+_ZERO = Decimal(0)
+_BAR_WIDTH = 160
+_BAR_HEIGHT = 14
+_HATCH_STEP = 4
+# How the three parts of a bar are painted; they differ in shape, not colour.
+_SOLID = 'fill="currentColor"'
+_DASHED = 'fill="none" stroke="currentColor" stroke-dasharray="3 2"'
+_OUTLINE = 'fill="none" stroke="currentColor"'
+
+
+class Html(str):
+    """Trusted markup: inserted as is where plain strings are escaped."""
+
+    __slots__ = ()
+
+
+def escape(text: str) -> Html:
+    """``text`` as HTML text (``Html`` is returned unchanged)."""
+    return text if isinstance(text, Html) else Html(html.escape(text, quote=True))
+
+
+def progress_bar_svg(
+    required: Decimal, counted: Decimal, rollover: Decimal = _ZERO, *, label: str = ""
+) -> Html:
+    """An inline SVG bar: counted (solid), shortfall (dashed outline), rollover (hatched).
+
+    The bar's length is ``max(required, counted) + rollover``; when it runs past
+    ``required``, a tick marks where the requirement ends. ``label`` (e.g. the
+    requirement's id) starts the bar's title and ``aria-label``.
+    """
+    shortfall = max(_ZERO, required - counted)
+    extent = max(required, counted) + rollover
+    description = (
+        f"{label + ': ' if label else ''}{format_decimal(counted)} of "
+        f"{format_decimal(required)} CEUs counted, {format_decimal(shortfall)} short"
+        + (f", {format_decimal(rollover)} rollover" if rollover > 0 else "")
+    )
+
+    def x(amount: Decimal) -> float:
+        return round(_BAR_WIDTH * float(amount / extent), 1) if extent > 0 else 0.0
+
+    shapes = []
+    if counted > 0:
+        shapes.append(_rect(0, x(counted), _SOLID))
+    if shortfall > 0:
+        shapes.append(_rect(x(counted), x(required), _DASHED))
+    if rollover > 0:
+        start = x(max(required, counted))
+        shapes += [_rect(start, _BAR_WIDTH, _OUTLINE), _hatch(start, _BAR_WIDTH)]
+    if extent == 0:
+        shapes.append(_rect(0, _BAR_WIDTH, _OUTLINE))
+    if 0 < required < extent:
+        tick = x(required)
+        shapes.append(
+            f'<line x1="{tick}" y1="0" x2="{tick}" y2="{_BAR_HEIGHT}" '
+            'stroke="currentColor" stroke-width="2"/>'
+        )
+    return _svg(description, _BAR_WIDTH, "".join(shapes))
+
+
+def bar_legend() -> Html:
+    """A key to the bars' three fills, with a text label beside each."""
+    keys = (
+        ("counted", "solid", _rect(0, 16, _SOLID)),
+        ("rollover", "hatched", _rect(0, 16, _OUTLINE) + _hatch(0, 16)),
+        ("short", "dashed outline", _rect(0, 16, _DASHED)),
+    )
+    items = [
+        Html(f'<span class="ceu-key">{_svg(f"{name}: {look}", 16, shape)} {name} ({look})</span>')
+        for name, look, shape in keys
+    ]
+    return Html(f'<p class="ceu-legend">Bars: {" ".join(items)}</p>')
+
+
+def html_table(
+    caption: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    *,
+    numeric: Collection[int] = (),
+) -> Html:
+    """An accessible table: a caption, ``<th scope="col">`` headers, each row's first cell
+    a ``<th scope="row">``. Cells are escaped unless :class:`Html`; columns whose index
+    is in ``numeric`` are right-aligned."""
+    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in headers)
+    body = []
+    for row in rows:
+        cells = [f'<th scope="row">{escape(row[0])}</th>']
+        for i, cell in enumerate(row[1:], start=1):
+            cls = ' class="num"' if i in numeric else ""
+            cells.append(f"<td{cls}>{escape(cell)}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    return Html(
+        f'<div class="ceu-scroll"><table class="ceu-table"><caption>{escape(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def html_page(title: str, body: Html) -> str:
+    """A standalone HTML5 document around ``body``, with the shared stylesheet."""
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)}</title>\n<style>{_CSS}{_PAGE_CSS}</style>\n</head>\n"
+        f'<body>\n<main class="ceu">\n{body}\n</main>\n</body>\n</html>\n'
+    )
+
+
+def html_fragment(body: Html, text: str) -> str:
+    """A self-contained fragment for notebooks: ``body``, then ``text`` as a fallback."""
+    return (
+        f'<div class="ceu"><style>{_CSS}</style>{body}'
+        f"<details><summary>Text</summary><pre>{escape(text)}</pre></details></div>"
+    )
+
+
+def report_html_page(report: ComplianceReport) -> str:
+    """The standalone page: requirements with bars, every record, notes and deadlines."""
+    records = html_table(
+        "Records",
+        ("Record", "Claimed", "Counted", "Rollover", "Applied to", "Audit gaps"),
+        (
+            (
+                r.id,
+                format_decimal(r.claimed),
+                format_decimal(r.counted),
+                format_decimal(r.rollover),
+                ", ".join(f"{a.requirement} {format_decimal(a.ceus)}" for a in r.applied_to),
+                ", ".join(r.audit_gaps),
+            )
+            for r in report.records
+        ),
+        numeric=(1, 2, 3),
+    )
+    body = (
+        f"<h1>{escape(f'CEU compliance: member {report.member_id}')}</h1>",
+        _summary(report),
+        _requirements_table(report),
+        bar_legend(),
+        _paragraph(totals_sentence(report)),
+        _uncounted_section(report),
+        records,
+        _list_section("Notes", report.notes),
+        _paragraph(deadlines_sentence(report)),
+    )
+    return html_page(
+        f"CEU compliance: {report.member_id} ({verdict(report.status)})", Html("".join(body))
+    )
+
+
+def report_html_fragment(report: ComplianceReport) -> str:
+    """The Jupyter view: summary, requirements with bars, CEUs that did not count."""
+    body = (_summary(report), _requirements_table(report), bar_legend(), _uncounted_section(report))
+    return html_fragment(Html("".join(body)), report_text(report))
+
+
+def _summary(report: ComplianceReport) -> Html:
+    when = (
+        f"Period {report.period.start} to {report.period.end}, as of {report.as_of}, "
+        f"rules {report.rules}."
+    )
+    return Html(
+        f'<p class="ceu-summary">Member <strong>{escape(report.member_id)}</strong>: '
+        f"<strong>{escape(verdict(report.status))}</strong>. {escape(when)}</p>"
+    )
+
+
+def _requirements_table(report: ComplianceReport) -> Html:
+    rows = []
+    for requirement, row in zip(report.requirements, requirement_rows(report), strict=True):
+        rollover = report.rollover if requirement.id == "total" else _ZERO
+        bar = progress_bar_svg(
+            requirement.required, requirement.counted, rollover, label=requirement.id
+        )
+        rows.append((*row, bar))
+    return html_table(
+        "Requirements",
+        ("Requirement", "Rule", "Required", "Counted", "Short", "Status", "Progress"),
+        rows,
+        numeric=(2, 3, 4),
+    )
+
+
+def _uncounted_section(report: ComplianceReport) -> Html:
+    items = [
+        f"<li><strong>{escape(part.record)}</strong>: {escape(ceus(part.ceus))}, "
+        f"<code>{escape(part.code)}</code> {escape(f'({part.rule}). {part.message}')}</li>"
+        for part in uncounted(report)
+    ]
+    if not items:
+        return Html("")
+    return Html(f"<h2>CEUs that did not count</h2><ul>{''.join(items)}</ul>")
+
+
+def _list_section(heading: str, entries: Sequence[str]) -> Html:
+    if not entries:
+        return Html("")
+    items = "".join(f"<li>{escape(e)}</li>" for e in entries)
+    return Html(f"<h2>{escape(heading)}</h2><ul>{items}</ul>")
+
+
+def _paragraph(text: str) -> Html:
+    return Html(f"<p>{escape(text)}</p>")
+
+
+def _svg(description: str, width: int, shapes: str) -> Html:
+    label = escape(description)
+    return Html(
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="ceu-bar" role="img" '
+        f'aria-label="{label}" width="{width}" height="{_BAR_HEIGHT}" '
+        f'viewBox="0 0 {width} {_BAR_HEIGHT}"><title>{label}</title>{shapes}</svg>'
+    )
+
+
+def _rect(x0: float, x1: float, paint: str) -> str:
+    return (
+        f'<rect x="{x0}" y="0.5" width="{round(x1 - x0, 1)}" height="{_BAR_HEIGHT - 1}" {paint}/>'
+    )
+
+
+def _hatch(x0: float, x1: float) -> str:
+    """Diagonal lines filling ``[x0, x1]``, clipped by hand (no ``id``, so bars never clash)."""
+    h = _BAR_HEIGHT
+    lines = []
+    start = int(x0) - h
+    for c in range(start - start % _HATCH_STEP, int(x1) + 1, _HATCH_STEP):
+        # The line from (c, h) to (c + h, 0), restricted to x0 <= x <= x1.
+        left, right = max(c, x0), min(c + h, x1)
+        if left < right:
+            lines.append(
+                f'<line x1="{left}" y1="{h - (left - c)}" x2="{right}" y2="{h - (right - c)}"/>'
+            )
+    return f'<g stroke="currentColor" stroke-width="1.2">{"".join(lines)}</g>'
+
+
+# Shared by pages and fragments; colours are left to the page, so that a
+# notebook's own theme (light or dark) colours the fragment and its bars.
+_CSS = (
+    ".ceu{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;line-height:1.45}"
+    ".ceu h1{font-size:1.5rem;margin:0 0 .5rem}"
+    ".ceu h2{font-size:1.15rem;margin:1.25rem 0 .5rem}"
+    ".ceu-scroll{overflow-x:auto}"
+    ".ceu-table{border-collapse:collapse;margin:.75rem 0}"
+    ".ceu-table caption{text-align:left;font-weight:600;padding:.25rem 0}"
+    ".ceu-table th,.ceu-table td{border:1px solid #9a9a9a;padding:.25rem .5rem;"
+    "text-align:left;vertical-align:middle;white-space:nowrap}"
+    ".ceu-table .num{text-align:right;font-variant-numeric:tabular-nums}"
+    ".ceu-bar{vertical-align:middle}"
+    ".ceu-legend{font-size:.9rem}"
+    ".ceu-key{margin-right:1rem;white-space:nowrap}"
+    ".ceu pre{white-space:pre-wrap}"
+)
+_PAGE_CSS = (
+    "body{margin:1.5rem;color:#1b1b1b;background:#fff}"
+    ".ceu{max-width:60rem}"
+    ".ceu-table thead th{background:#ececec}"
+    ".ceu-bar{color:#1f4e79}"
+    "@media (prefers-color-scheme:dark){body{color:#e6e6e6;background:#161616}"
+    ".ceu-table thead th{background:#2b2b2b}.ceu-bar{color:#9cc3ea}}"
+)

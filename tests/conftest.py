@@ -1,0 +1,46 @@
+"""Shared test helpers: the binding rule IDs and where the scenario files live."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+TESTS_DIR = Path(__file__).parent
+SCENARIO_DIR = TESTS_DIR / "scenarios"
+
+# The rule IDs of RULES.md (shared/spec). Hard-coded so that the suite runs
+# without the shared spec checkout; test_rules.py checks this list against
+# RULES.md whenever the file is available.
+RULE_IDS: tuple[str, ...] = (
+    "P-PERIOD",
+    "P-RENEWAL-MONTH",
+    "P-NO-CARRY",
+    "P-BEFORE-CERT",
+    "P-EXTENSION",
+    "Q-TIER",
+    "P-PRORATE",
+    "Q-CIRCC",
+    "Q-CPMA",
+    "Q-CPCO",
+    "Q-CPPM",
+    "Q-CDEO",
+    "Q-SPECIALTY",
+    "Q-REST",
+    "Q-CONCURRENT",
+    "E-APPROVED",
+    "E-DUPLICATE",
+    "E-CMS",
+    "E-WORKSHOP",
+    "E-WEBINAR",
+    "E-CONFERENCE",
+    "E-INSTRUCTOR",
+    "E-POSTSECONDARY",
+    "E-PROVIDER-LIST",
+    "P-REVOKE",
+    "P-AUDIT",
+    "PL-MIN",
+    "H-SPLIT",
+)
+
+# The rules the evaluation report implements; PL-MIN and H-SPLIT belong to the
+# completion plan and the history, which other test files cover.
+REPORT_RULE_IDS: tuple[str, ...] = tuple(r for r in RULE_IDS if r not in {"PL-MIN", "H-SPLIT"})

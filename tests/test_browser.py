@@ -1,0 +1,207 @@
+"""The standalone HTML page in a real headless browser (Debian's chromium).
+
+The page is loaded from a file, screenshotted and its DOM dumped: the screenshot
+must not be blank and must show the progress bars, and the DOM must hold the
+requirement rows. Without chromium the tests fail, unless CEU_SKIP_BROWSER=1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import struct
+import subprocess
+import zlib
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ceu_compliance import ComplianceReport, evaluate
+
+WIDTH, HEIGHT = 1000, 800
+BAR_COLOUR = (0x1F, 0x4E, 0x79)  # .ceu-bar in the page's light scheme
+
+MEMBER: dict[str, Any] = {
+    "member_id": "M-20417",
+    "renewal_due": "2027-03-31",
+    "credentials": [
+        {"code": "CPC", "earned": "2016-05-14"},
+        {"code": "CPMA", "earned": "2021-02-01"},
+        {"code": "CEMC", "earned": "2020-06-01"},
+    ],
+    "records": [
+        {"id": "r1", "date": "2025-06-10", "ceus": 2, "activity": "webinar",
+         "title": "Audit Sampling Basics", "provider": "AAPC", "index_number": "AAPC-48211",
+         "quiz_passed": True, "approved_for": ["CPMA"]},
+        {"id": "r2", "date": "2026-01-20", "activity": "post_secondary",
+         "provider": "State College", "approved": True, "credit_hours": 3,
+         "field": "health_care"},
+        {"id": "r3", "date": "2026-05-02", "ceus": 8, "activity": "workshop",
+         "title": "E/M Workshop", "provider": "AAPC", "index_number": "AAPC-50112",
+         "approved_for": ["CEMC"]},
+        {"id": "r4", "date": "2026-06-02", "ceus": 1, "activity": "course",
+         "title": "<script>document.title='pwned'</script>", "provider": "Acme"},
+    ],
+}  # fmt: skip
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found:
+        return found
+    if os.environ.get("CEU_SKIP_BROWSER") == "1":
+        pytest.skip("chromium is not installed and CEU_SKIP_BROWSER=1")
+    pytest.fail(
+        "chromium is not installed: install it (apt-get install -y chromium; .ci/run does) "
+        "or set CEU_SKIP_BROWSER=1 to skip the browser tests",
+        pytrace=False,
+    )
+
+
+def _run_chromium(page: Path, profile: Path, *mode: str) -> str:
+    command = [
+        _chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        f"--window-size={WIDTH},{HEIGHT}",
+        *mode,
+        page.as_uri(),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
+    assert done.returncode == 0, f"chromium failed ({done.returncode}):\n{done.stderr[-2000:]}"
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def report() -> ComplianceReport:
+    return evaluate(MEMBER, as_of=dt.date(2026, 11, 26))
+
+
+@pytest.fixture(scope="module")
+def page(report: ComplianceReport, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("page") / "report.html"
+    path.write_text(report.to_html(), encoding="utf-8")
+    return path
+
+
+def test_screenshot_is_not_blank(page: Path, tmp_path: Path) -> None:
+    png = tmp_path / "report.png"
+    _run_chromium(page, tmp_path / "profile", f"--screenshot={png}")
+    assert png.is_file(), "chromium wrote no screenshot"
+    width, height, pixels = _decode_png(png.read_bytes())
+    assert (width, height) == (WIDTH, HEIGHT)
+    counts = Counter(pixels)
+    background, most = counts.most_common(1)[0]
+    assert len(counts) >= 16, f"only {len(counts)} distinct colours: the page looks blank"
+    assert most / len(pixels) < 0.97, "almost every pixel is the background colour"
+    assert background[:3] == (255, 255, 255)
+    assert counts[BAR_COLOUR] >= 200, "the progress bars were not drawn"
+
+
+def test_dom_holds_the_requirement_rows(
+    report: ComplianceReport, page: Path, tmp_path: Path
+) -> None:
+    dom = _Cells(_run_chromium(page, tmp_path / "profile", "--dump-dom"))
+    assert [r.id for r in report.requirements] == ["total", "CPMA", "CEMC"]
+    for requirement in report.requirements:
+        assert requirement.id in dom.row_headers
+    assert {"Requirement", "Rule", "Required", "Counted", "Short", "Progress"} <= set(
+        dom.column_headers
+    )
+    assert {"r1", "r2", "r3", "r4"} <= set(dom.row_headers)
+    assert dom.svg_labels[0] == "total: 36 of 44 CEUs counted, 8 short"
+    assert "script" not in dom.tags, "a record's title became a script element"
+    assert "<script>document.title='pwned'</script>" in dom.text
+
+
+class _Cells(HTMLParser):
+    """Row and column headers, SVG labels, tag names and text of a dumped DOM."""
+
+    def __init__(self, markup: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.row_headers: list[str] = []
+        self.column_headers: list[str] = []
+        self.svg_labels: list[str] = []
+        self.tags: set[str] = set()
+        self.text = ""
+        self._header: list[str] | None = None
+        self.feed(markup)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        found = dict(attrs)
+        if tag == "th":
+            self._header = self.row_headers if found.get("scope") == "row" else self.column_headers
+            self._header.append("")
+        if tag == "svg":
+            self.svg_labels.append(found.get("aria-label") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "th":
+            self._header = None
+
+    def handle_data(self, data: str) -> None:
+        self.text += data
+        if self._header is not None:
+            self._header[-1] += data.strip()
+
+
+def _decode_png(data: bytes) -> tuple[int, int, list[tuple[int, ...]]]:
+    """Width, height and every pixel of an 8-bit, non-interlaced RGB or RGBA PNG."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG file"
+    pos, idat, header = 8, b"", b""
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        pos += 12 + length
+        if kind == b"IHDR":
+            header = body
+        elif kind == b"IDAT":
+            idat += body
+    width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", header)
+    assert depth == 8 and colour in (2, 6) and interlace == 0, "unexpected PNG format"
+    channels = 3 if colour == 2 else 4
+    stride = width * channels
+    raw = zlib.decompress(idat)
+    previous = bytearray(stride)
+    pixels: list[tuple[int, ...]] = []
+    for y in range(height):
+        start = y * (stride + 1)
+        row = _unfilter(
+            raw[start], bytearray(raw[start + 1 : start + 1 + stride]), previous, channels
+        )
+        pixels += [tuple(row[x : x + 3]) for x in range(0, stride, channels)]
+        previous = row
+    return width, height, pixels
+
+
+def _unfilter(kind: int, row: bytearray, above: bytearray, bpp: int) -> bytearray:
+    """Undo one scanline's PNG filter (None, Sub, Up, Average, Paeth)."""
+    for i in range(len(row)):
+        left = row[i - bpp] if i >= bpp else 0
+        up = above[i]
+        if kind == 1:
+            row[i] = (row[i] + left) & 0xFF
+        elif kind == 2:
+            row[i] = (row[i] + up) & 0xFF
+        elif kind == 3:
+            row[i] = (row[i] + (left + up) // 2) & 0xFF
+        elif kind == 4:
+            corner = above[i - bpp] if i >= bpp else 0
+            p = left + up - corner
+            pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
+            best = left if pa <= pb and pa <= pc else up if pb <= pc else corner
+            row[i] = (row[i] + best) & 0xFF
+    return row

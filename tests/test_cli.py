@@ -1,0 +1,398 @@
+"""The ``ceu-compliance`` command: subcommands, streams and exit codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ceu_compliance import CEUComplianceError, evaluate
+from ceu_compliance._cli import DEMO_AS_OF, example_members, main
+
+AS_OF = DEMO_AS_OF.isoformat()
+EXAMPLES = dict(example_members())
+COMPLIANT = json.loads(EXAMPLES["01_cpc_compliant.json"])
+SHORT = json.loads(EXAMPLES["02_multi_credential_short_cpma.json"])
+
+# Three things wrong at once: every one must be reported.
+REFUSED = {
+    "member_id": "M-1",
+    "renewal_due": "2027-02-30",
+    "credentials": [{"code": "XYZ", "earned": "2020-01-01"}],
+    "records": [{"id": "a", "date": "2026-01-01", "activity": "webinar", "ceus": -1}],
+}
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Any:
+    def write(data: Any, name: str = "input.json") -> str:
+        path = tmp_path / name
+        path.write_text(data if isinstance(data, str) else json.dumps(data), encoding="utf-8")
+        return str(path)
+
+    return write
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# ---------------------------------------------------------------- evaluate
+
+
+def test_evaluate_prints_a_text_report(capsys: pytest.CaptureFixture[str], write: Any) -> None:
+    code, out, err = run(capsys, "evaluate", write(COMPLIANT), "--as-of", AS_OF)
+    assert (code, err) == (0, "")
+    assert out.startswith("Member M-20417: COMPLIANT\n")
+
+
+def test_evaluate_json_is_the_library_report(
+    capsys: pytest.CaptureFixture[str], write: Any
+) -> None:
+    code, out, _ = run(capsys, "evaluate", write(SHORT), "--as-of", AS_OF, "--format", "json")
+    assert code == 0
+    assert json.loads(out) == json.loads(evaluate(SHORT, as_of=DEMO_AS_OF).to_json())
+
+
+def test_as_of_defaults_to_today(capsys: pytest.CaptureFixture[str], write: Any) -> None:
+    _, out, _ = run(capsys, "evaluate", write(COMPLIANT), "--format", "json")
+    assert json.loads(out)["as_of"] == dt.date.today().isoformat()
+
+
+@pytest.mark.parametrize(
+    ("member", "check", "expected"),
+    [(COMPLIANT, True, 0), (SHORT, False, 0), (SHORT, True, 1)],
+)
+def test_check_exits_1_only_when_not_compliant(
+    capsys: pytest.CaptureFixture[str], write: Any, member: Any, check: bool, expected: int
+) -> None:
+    argv = ["evaluate", write(member), "--as-of", AS_OF] + (["--check"] if check else [])
+    code, out, _ = run(capsys, *argv)
+    assert code == expected
+    assert out  # the report is printed either way
+
+
+def test_dash_reads_standard_input(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(COMPLIANT)))
+    code, out, _ = run(capsys, "evaluate", "-", "--as-of", AS_OF, "--format", "json")
+    assert code == 0
+    assert json.loads(out)["member_id"] == "M-20417"
+
+
+def test_refused_input_lists_every_problem_on_stderr_only(
+    capsys: pytest.CaptureFixture[str], write: Any
+) -> None:
+    code, out, err = run(capsys, "evaluate", write(REFUSED), "--check")
+    assert (code, out) == (2, "")
+    header, *problems = err.splitlines()
+    assert header == "ceu-compliance: member input refused, 3 problems:"
+    assert [line.split(":")[0] for line in problems] == [
+        "$.renewal_due",
+        "$.records[0].ceus",
+        "$.credentials[0].code",
+    ]
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("wrap", [lambda ms: ms, lambda ms: {"members": ms}])
+def test_roster_text_reports_are_separated_by_a_blank_line(
+    capsys: pytest.CaptureFixture[str], write: Any, wrap: Any
+) -> None:
+    code, out, _ = run(capsys, "evaluate", write(wrap([COMPLIANT, SHORT])), "--as-of", AS_OF)
+    assert code == 0
+    first, second = out.split("\n\nMember ")
+    assert first.startswith("Member M-20417: COMPLIANT")
+    assert second.startswith("M-31588: IN PROGRESS")
+
+
+def test_roster_json_is_an_array_and_check_fails_on_any_member(
+    capsys: pytest.CaptureFixture[str], write: Any
+) -> None:
+    path = write([COMPLIANT, SHORT])
+    code, out, _ = run(capsys, "evaluate", path, "--as-of", AS_OF, "--format", "json", "--check")
+    assert code == 1
+    reports = json.loads(out)
+    assert [r["member_id"] for r in reports] == ["M-20417", "M-31588"]
+    assert reports[1] == json.loads(evaluate(SHORT, as_of=DEMO_AS_OF).to_json())
+
+
+def test_a_refused_roster_member_refuses_the_roster_with_located_problems(
+    capsys: pytest.CaptureFixture[str], write: Any
+) -> None:
+    code, out, err = run(capsys, "evaluate", write({"members": [COMPLIANT, REFUSED, 7]}))
+    assert (code, out) == (2, "")
+    header, *problems = err.splitlines()
+    assert header == "ceu-compliance: roster refused, 4 problems:"
+    assert problems[0].startswith("$.members[1].renewal_due: ")
+    assert problems[-1].startswith("$.members[2]: ")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"members": {"member_id": "M-1"}}', "a roster's members must be a JSON array"),
+        ("[]", "the roster has no members"),
+        ("{not json", "is not valid JSON"),
+    ],
+)
+def test_unusable_input_exits_2_with_a_message(
+    capsys: pytest.CaptureFixture[str], write: Any, content: str, message: str
+) -> None:
+    code, out, err = run(capsys, "evaluate", write(content))
+    assert (code, out) == (2, "")
+    assert err.startswith("ceu-compliance: ") and message in err
+
+
+def test_unreadable_files_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    latin1 = tmp_path / "latin1.json"
+    latin1.write_bytes('{"member_id": "Mé"}'.encode("latin-1"))
+    for path, message in [
+        (tmp_path / "missing.json", "cannot read"),
+        (tmp_path, "cannot read"),
+        (latin1, "is not UTF-8 text"),
+    ]:
+        code, out, err = run(capsys, "evaluate", str(path))
+        assert (code, out) == (2, "")
+        assert message in err and "Traceback" not in err
+
+
+def test_a_byte_order_mark_is_accepted(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(COMPLIANT).encode())
+    assert run(capsys, "evaluate", str(path), "--as-of", AS_OF)[0] == 0
+
+
+@pytest.mark.parametrize("as_of", ["2027-13-01", "20270415", "15/04/2027", "2027-W15-4"])
+def test_bad_as_of_exits_2(capsys: pytest.CaptureFixture[str], write: Any, as_of: str) -> None:
+    code, out, err = run(capsys, "evaluate", write(COMPLIANT), "--as-of", as_of)
+    assert (code, out) == (2, "")
+    assert f"expected a real date as YYYY-MM-DD, got {as_of!r}" in err
+
+
+def test_rules_accepts_a_pack_name_or_a_toml_path(
+    capsys: pytest.CaptureFixture[str], write: Any, tmp_path: Path
+) -> None:
+    toml = tmp_path / "pack.toml"
+    toml.write_text(
+        resources.files("ceu_compliance").joinpath("packs", "aapc-2026.1.toml").read_text()
+    )
+    path = write(COMPLIANT)
+    for rules in ("aapc-2026.1", str(toml)):
+        code, out, _ = run(capsys, "evaluate", path, "--as-of", AS_OF, "--rules", rules)
+        assert code == 0 and "COMPLIANT" in out
+
+
+@pytest.mark.parametrize(
+    ("pack", "message"),
+    [
+        ("no-such-pack", "cannot read rule pack 'no-such-pack'"),
+        ("BAD_TOML", "rule pack refused, "),
+    ],
+)
+def test_a_bad_rule_pack_exits_2(
+    capsys: pytest.CaptureFixture[str], write: Any, pack: str, message: str
+) -> None:
+    if pack == "BAD_TOML":
+        pack = write("not = [valid", "bad.toml")
+    code, out, err = run(capsys, "evaluate", write(COMPLIANT), "--rules", pack)
+    assert (code, out) == (2, "")
+    assert message in err
+
+
+def test_library_errors_exit_2_without_a_traceback(
+    capsys: pytest.CaptureFixture[str], write: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise CEUComplianceError("the rules cannot decide")
+
+    monkeypatch.setattr("ceu_compliance._cli.evaluate", fail)
+    code, out, err = run(capsys, "evaluate", write(COMPLIANT))
+    assert (code, out, err) == (2, "", "ceu-compliance: the rules cannot decide\n")
+
+
+# -------------------------------------------------------------------- demo
+
+
+def test_demo_prints_every_example_then_a_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "demo")
+    assert (code, err) == (0, "")
+    headings = [line for line in out.splitlines() if line.startswith("=== ")]
+    assert headings == [f"=== {name} ===" for name in EXAMPLES]
+    summary = out.split(f"Summary as of {AS_OF}:\n")[1].splitlines()
+    assert summary[0].split() == ["Member", "Status", "Counted/Required", "Short"]
+    assert [row.split()[:2] for row in summary[1:]] == [
+        ["M-20417", "compliant"],
+        ["M-31588", "in_progress"],
+        ["M-40952", "noncompliant"],
+        ["M-52260", "in_progress"],
+        ["M-61034", "compliant"],
+        ["M-70318", "extension"],
+    ]
+
+
+def test_demo_json_is_an_array_of_reports(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "demo", "--format", "json", "--as-of", "2027-01-01")
+    assert code == 0
+    reports = json.loads(out)
+    assert len(reports) == len(EXAMPLES)
+    assert {r["as_of"] for r in reports} == {"2027-01-01"}
+
+
+# ------------------------------------------------------------------ schema
+
+
+@pytest.mark.parametrize(("which", "field"), [("member", "records"), ("report", "requirements")])
+def test_schema_prints_json_schema(
+    capsys: pytest.CaptureFixture[str], which: str, field: str
+) -> None:
+    code, out, _ = run(capsys, "schema", which)
+    assert code == 0
+    assert field in json.loads(out)["properties"]
+
+
+# ------------------------------------------------------------ the program
+
+
+@pytest.mark.parametrize("argv", [[], ["frobnicate"], ["schema", "nothing"], ["evaluate"]])
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (2, "")
+    assert "usage: ceu-compliance" in err
+
+
+def test_version_and_help_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out.startswith("ceu-compliance ")
+    code, out, _ = run(capsys, "evaluate", "--help")
+    assert code == 0 and "--check" in out
+
+
+def module(*argv: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ceu_compliance", *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+        **kwargs,
+    )
+
+
+def test_python_dash_m_is_the_same_program() -> None:
+    done = module(
+        "evaluate", "-", "--as-of", AS_OF, "--format", "json", "--check", input=json.dumps(SHORT)
+    )
+    assert (done.returncode, done.stderr) == (1, "")
+    assert json.loads(done.stdout)["status"] == "in_progress"
+
+
+def test_a_reader_that_leaves_early_is_no_error() -> None:
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the program writes anything
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "ceu_compliance", "demo"],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+    finally:
+        os.close(write)
+    assert proc.returncode == 141
+    assert proc.stderr == ""
+
+
+# ------------------------------------------------------ html, markdown, explain
+
+
+def test_format_html_writes_a_standalone_page(
+    capsys: pytest.CaptureFixture[str], write: Any
+) -> None:
+    code, out, err = run(capsys, "evaluate", write(SHORT), "--as-of", AS_OF, "--format", "html")
+    assert (code, err) == (0, "")
+    assert out.startswith("<!DOCTYPE html>")
+    assert "CPMA" in out and "<script" not in out
+
+
+def test_format_html_of_a_roster_is_one_page(
+    capsys: pytest.CaptureFixture[str], write: Any
+) -> None:
+    code, out, _ = run(
+        capsys, "evaluate", write([COMPLIANT, SHORT]), "--as-of", AS_OF, "--format", "html"
+    )
+    assert code == 0
+    assert out.count("<!DOCTYPE html>") == 1
+    assert "M-20417" in out and "M-31588" in out
+
+
+def test_format_markdown_has_a_requirements_table(
+    capsys: pytest.CaptureFixture[str], write: Any
+) -> None:
+    code, out, _ = run(capsys, "evaluate", write(SHORT), "--as-of", AS_OF, "--format", "markdown")
+    assert code == 0
+    assert "| Requirement |" in out and "| CPMA |" in out
+
+
+def test_explain_cites_the_rules(capsys: pytest.CaptureFixture[str], write: Any) -> None:
+    code, out, _ = run(capsys, "evaluate", write(SHORT), "--as-of", AS_OF, "--explain")
+    assert code == 0
+    assert out.startswith("Why member M-31588")
+    assert "Citation:" in out and "[Q-CPMA]" in out
+
+
+def test_explain_json_is_a_list_of_explanations(
+    capsys: pytest.CaptureFixture[str], write: Any
+) -> None:
+    code, out, _ = run(
+        capsys, "evaluate", write(SHORT), "--as-of", AS_OF, "--explain", "--format", "json"
+    )
+    assert code == 0
+    [explanation] = json.loads(out)
+    assert explanation["member_id"] == "M-31588"
+
+
+def test_explain_refuses_html(capsys: pytest.CaptureFixture[str], write: Any) -> None:
+    code, out, err = run(
+        capsys, "evaluate", write(SHORT), "--as-of", AS_OF, "--explain", "--format", "html"
+    )
+    assert (code, out) == (2, "")
+    assert "--explain" in err
+
+
+# ---------------------------------------------------------------- plan
+
+
+def test_plan_prints_the_fewest_additional_ceus(
+    capsys: pytest.CaptureFixture[str], write: Any
+) -> None:
+    code, out, _ = run(capsys, "plan", write(SHORT), "--as-of", "2026-11-26")
+    assert code == 0
+    assert out.startswith("Completion plan for member M-31588")
+
+
+def test_plan_json_matches_the_library(capsys: pytest.CaptureFixture[str], write: Any) -> None:
+    code, out, _ = run(capsys, "plan", write(SHORT), "--as-of", "2026-11-26", "--format", "json")
+    assert code == 0
+    from ceu_compliance import plan
+
+    assert json.loads(out) == json.loads(plan(SHORT, as_of=dt.date(2026, 11, 26)).to_json())
+
+
+def test_schema_plan_is_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "schema", "plan")
+    assert code == 0
+    assert "minimum_additional" in json.loads(out)["properties"]

@@ -1,0 +1,657 @@
+"""Rule examples that do not fit a scenario file: custom rule packs, parametrised
+tiers and dates, order and determinism checks, and the rule-ID coverage check.
+
+Every test names the RULES.md rule it exercises in its name or docstring.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import itertools
+import json
+import re
+from decimal import Decimal
+from importlib import resources
+from typing import Any
+
+import pytest
+
+from ceu_compliance import ComplianceReport, RulePack, evaluate, parse_rule_pack
+from conftest import RULE_IDS, SCENARIO_DIR, TESTS_DIR
+
+RULES_MD = TESTS_DIR.parent.parent / "shared" / "spec" / "RULES.md"
+D = Decimal
+CPC = {"code": "CPC", "earned": "2016-05-14"}
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def bundled_pack_text() -> str:
+    return (resources.files("ceu_compliance") / "packs" / "aapc-2026.1.toml").read_text("utf-8")
+
+
+def custom_pack(*replacements: tuple[str, str]) -> RulePack:
+    """The bundled pack with each ``old`` text (which must occur once) replaced."""
+    text = bundled_pack_text()
+    for old, new in replacements:
+        assert text.count(old) == 1, f"expected exactly one {old!r} in the bundled pack"
+        text = text.replace(old, new)
+    return parse_rule_pack(text)
+
+
+def member(
+    credentials: list[dict[str, str]], records: list[dict[str, Any]], **extra: Any
+) -> dict[str, Any]:
+    return {
+        "member_id": "M-T",
+        "renewal_due": "2027-03-31",
+        **extra,
+        "credentials": credentials,
+        "records": records,
+    }
+
+
+def course(rid: str, date: str, ceus: Any, **fields: Any) -> dict[str, Any]:
+    return {
+        "id": rid,
+        "date": date,
+        "ceus": ceus,
+        "activity": "course",
+        "provider": "Coding Seminars Ltd",
+        "index_number": f"IDX-{rid}",
+        **fields,
+    }
+
+
+def post_secondary(rid: str, date: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "id": rid,
+        "date": date,
+        "activity": "post_secondary",
+        "provider": "State College",
+        "approved": True,
+        "field": "health_care",
+        **fields,
+    }
+
+
+def requirement(report: ComplianceReport, rid: str) -> Any:
+    return next(r for r in report.requirements if r.id == rid)
+
+
+def record(report: ComplianceReport, rid: str) -> Any:
+    return next(r for r in report.records if r.id == rid)
+
+
+def rejected(report: ComplianceReport, rid: str, code: str) -> Decimal:
+    return sum((x.ceus for x in record(report, rid).rejections if x.code == code), D(0))
+
+
+def applied(report: ComplianceReport, rid: str) -> dict[str, Decimal]:
+    return {a.requirement: a.ceus for a in record(report, rid).applied_to}
+
+
+AS_OF = dt.date(2026, 6, 1)
+
+
+# ------------------------------------------------------------------ Q-TIER
+
+
+@pytest.mark.parametrize(
+    ("codes", "total"),
+    [
+        (["CPC"], 36),
+        (["CPC", "COC"], 40),
+        (["CPC", "COC", "CIC"], 44),
+        (["CPC", "COC", "CIC", "CRC"], 48),
+        (["CPC", "COC", "CIC", "CRC", "CPB"], 52),
+        (["CPC", "COC", "CIC", "CRC", "CPB", "CPC-P", "CEMC"], 52),
+        (["CPC-A", "CPC"], 36),
+        (["CPC-P-A", "COC-A"], 40),
+    ],
+)
+def test_q_tier_total_follows_the_number_of_credentials_held(codes: list[str], total: int) -> None:
+    """Q-TIER: 1..5+ credentials -> 36..52; an apprentice code and its credential are one."""
+    creds = [{"code": c, "earned": f"{2010 + i}-01-01"} for i, c in enumerate(codes)]
+    report = evaluate(member(creds, []), as_of=AS_OF)
+    assert report.required_total == total
+    assert report.requirements[0].rule == "Q-TIER"
+
+
+def test_q_tier_an_apprentice_code_counts_as_its_credentials_specialty_minimum_too() -> None:
+    """Q-TIER: a credential held twice (CPMA listed once, CPC-A + CPC) adds one minimum only."""
+    creds = [
+        {"code": "CPC-A", "earned": "2014-01-01"},
+        CPC,
+        {"code": "CPMA", "earned": "2019-01-01"},
+    ]
+    report = evaluate(member(creds, []), as_of=AS_OF)
+    assert [r.id for r in report.requirements] == ["total", "CPMA"]
+    assert report.required_total == 40
+
+
+# ------------------------------------------------------------------ P-PRORATE
+
+
+@pytest.mark.parametrize(
+    ("period_start", "codes", "total"),
+    [
+        ("2026-04-01", ["CPC"], D(18)),  # 12 months: 36 x 12/24
+        ("2026-04-01", ["CPC", "COC"], D(20)),  # 40 x 12/24
+        ("2026-03-01", ["CPC", "COC", "CIC", "CRC", "CPB"], D("28.5")),  # 52 x 13/24 = 28.17
+        ("2025-04-02", ["CPC"], D(36)),  # 23 months 30 days: a partial month counts whole
+        ("2024-10-01", ["CPC", "COC", "CIC", "CRC", "CPB"], D(65)),  # 30 months: above 52
+        ("2027-03-31", ["CPC"], D("1.5")),  # one day is one month: 36 / 24
+    ],
+)
+def test_p_prorate_total_is_rounded_up_to_half_a_ceu(
+    period_start: str, codes: list[str], total: Decimal
+) -> None:
+    """P-PRORATE: tier x months / 24, a partial month whole, rounded up to 0.5, may exceed 52."""
+    creds = [{"code": c, "earned": "2015-01-01"} for c in codes]
+    report = evaluate(member(creds, [], period_start=period_start), as_of=AS_OF)
+    assert report.required_total == total
+    assert report.period.start == dt.date.fromisoformat(period_start)
+
+
+def test_p_prorate_minimums_are_pro_rated_but_caps_are_not() -> None:
+    """P-PRORATE, E-POSTSECONDARY: a 12-month period halves CIRCC (8) but the 40 cap stays 40."""
+    creds = [CPC, {"code": "CIRCC", "earned": "2020-01-01"}]
+    records = [post_secondary("p1", "2026-05-01", credit_hours=5)]
+    report = evaluate(member(creds, records, period_start="2026-04-01"), as_of=AS_OF)
+    assert report.required_total == 20
+    assert requirement(report, "CIRCC").required == 8
+    assert record(report, "p1").counted == 40
+    assert rejected(report, "p1", "post_secondary_cap") == 10
+
+
+# ------------------------------------------------------------------ P-PERIOD / P-REVOKE
+
+
+@pytest.mark.parametrize(
+    ("due", "start", "opens", "revocation"),
+    [
+        ("2027-03-31", "2025-04-01", "2027-02-28", "2027-06-29"),
+        ("2028-03-31", "2026-04-01", "2028-02-29", "2028-06-29"),
+        ("2028-02-29", "2026-03-01", "2028-01-29", "2028-05-29"),
+        ("2027-05-31", "2025-06-01", "2027-04-30", "2027-08-29"),
+        ("2027-01-15", "2025-01-16", "2026-12-15", "2027-04-15"),
+    ],
+)
+def test_p_period_and_p_revoke_dates(due: str, start: str, opens: str, revocation: str) -> None:
+    """P-PERIOD default start; P-REVOKE: opens one month before (clamped), revoked after 90 days."""
+    report = evaluate(member([CPC], [], renewal_due=due), as_of=AS_OF)
+    assert report.period.start.isoformat() == start
+    assert report.deadlines.submission_opens.isoformat() == opens
+    assert report.deadlines.revocation.isoformat() == revocation
+
+
+def test_p_period_a_record_on_the_due_date_counts_and_the_next_day_does_not() -> None:
+    """P-PERIOD: the period is the closed interval [start, end]."""
+    records = [
+        course("last", "2027-03-31", 2, provider="AAPC"),
+        course("late", "2027-04-01", 2, provider="AAPC"),
+    ]
+    report = evaluate(member([CPC], records), as_of=dt.date(2027, 4, 2))
+    assert record(report, "last").counted + record(report, "last").rollover == 2
+    assert rejected(report, "late", "outside_period") == 2
+
+
+# ------------------------------------------------------------------ P-EXTENSION
+
+
+def test_p_extension_not_offered_when_compliant_past_due() -> None:
+    """P-EXTENSION: only a non-compliant member past the due date is offered an extension."""
+    report = evaluate(member([CPC], [course("r1", "2025-06-01", 36)]), as_of=dt.date(2027, 5, 1))
+    assert report.status == "compliant"
+    assert report.extension_offer is None
+
+
+def test_p_extension_not_offered_before_the_due_date() -> None:
+    """P-EXTENSION: before the due date a short member is in progress, nothing offered."""
+    report = evaluate(member([CPC], []), as_of=dt.date(2027, 3, 31))
+    assert report.status == "in_progress"
+    assert report.extension_offer is None
+
+
+def test_p_extension_open_on_its_last_day() -> None:
+    """P-EXTENSION: the extension is open while as_of <= extension_until."""
+    m = member([CPC], [], extension_until="2027-05-31")
+    assert evaluate(m, as_of=dt.date(2027, 5, 31)).status == "extension"
+    assert evaluate(m, as_of=dt.date(2027, 6, 1)).status == "noncompliant"
+
+
+def test_p_extension_compliance_reached_inside_the_extension() -> None:
+    """P-EXTENSION: AAPC education in the extension can make the member compliant."""
+    records = [course("r1", "2025-06-01", 34), course("r2", "2027-04-10", 2, provider="AAPC")]
+    report = evaluate(
+        member([CPC], records, extension_until="2027-05-31"), as_of=dt.date(2027, 5, 1)
+    )
+    assert report.status == "compliant"
+    assert report.extension_offer is None
+
+
+# ------------------------------------------------------------------ Q-CONCURRENT
+
+
+def first_fit_trap() -> dict[str, Any]:
+    creds = [
+        CPC,
+        {"code": "CPMA", "earned": "2020-02-01"},
+        {"code": "CPCO", "earned": "2020-02-01"},
+    ]
+    return member(
+        creds,
+        [
+            course("A", "2025-05-01", 16, approved_for=["CPMA", "CPCO"]),
+            course("B", "2025-06-01", 16, approved_for=["CPMA"]),
+            course("C", "2025-07-01", 12),
+        ],
+    )
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
+def test_q_concurrent_first_fit_trap_is_compliant_whatever_the_order(
+    order: tuple[int, ...],
+) -> None:
+    """Q-CONCURRENT: the optimal assignment is found whatever the record order."""
+    m = first_fit_trap()
+    m["records"] = [m["records"][i] for i in order]
+    report = evaluate(m, as_of=AS_OF)
+    assert report.compliant
+    assert applied(report, "A") == {"CPCO": 16}
+    assert applied(report, "B") == {"CPMA": 16}
+
+
+def test_q_concurrent_first_fit_trap_with_the_same_dates() -> None:
+    """Q-CONCURRENT: same dates, so no date order can hide a first-fit assignment."""
+    m = first_fit_trap()
+    for r in m["records"]:
+        r["date"] = "2025-05-01"
+    for records in (m["records"], m["records"][::-1]):
+        assert evaluate({**m, "records": records}, as_of=AS_OF).compliant
+
+
+def test_q_concurrent_never_two_minimums_of_the_same_kind() -> None:
+    """Q-CONCURRENT: 16 CEUs approved for CPMA and CPCO give at most 16 to the two together."""
+    creds = [
+        CPC,
+        {"code": "CPMA", "earned": "2020-02-01"},
+        {"code": "CPCO", "earned": "2020-02-01"},
+    ]
+    report = evaluate(
+        member(creds, [course("r1", "2025-06-01", 16, approved_for=["CPMA", "CPCO"])]), as_of=AS_OF
+    )
+    assert requirement(report, "CPMA").counted + requirement(report, "CPCO").counted == 16
+    assert sum(applied(report, "r1").values()) == 16
+    assert not report.compliant
+
+
+def test_q_concurrent_two_specialties_never_share_a_ceu() -> None:
+    """Q-CONCURRENT: 8 CEUs approved for CEMC and CCC cover only 8 of their 16 together."""
+    creds = [CPC, {"code": "CEMC", "earned": "2020-02-01"}, {"code": "CCC", "earned": "2020-02-01"}]
+    report = evaluate(
+        member(creds, [course("r1", "2025-06-01", 8, approved_for=["CEMC", "CCC"])]), as_of=AS_OF
+    )
+    assert requirement(report, "CEMC").counted + requirement(report, "CCC").counted == 8
+
+
+def test_q_concurrent_not_compliant_report_minimises_the_minimums_shortfall() -> None:
+    """Q-CONCURRENT: short on CEMC only, the trap records still meet both CPMA and CPCO."""
+    m = first_fit_trap()
+    m["credentials"].append({"code": "CEMC", "earned": "2020-06-01"})
+    report = evaluate(m, as_of=AS_OF)
+    assert not report.compliant
+    assert requirement(report, "CPMA").met and requirement(report, "CPCO").met
+    assert requirement(report, "CEMC").shortfall == 8
+
+
+def test_q_concurrent_assignment_is_deterministic() -> None:
+    """Q-CONCURRENT: equally good assignments exist; the one shown is always the same."""
+    creds = [
+        CPC,
+        {"code": "CPMA", "earned": "2020-02-01"},
+        {"code": "CPCO", "earned": "2020-02-01"},
+    ]
+    m = member(
+        creds,
+        [course(f"r{i}", f"2025-0{i}-01", 6, approved_for=["CPMA", "CPCO"]) for i in range(1, 8)],
+    )
+    first = evaluate(m, as_of=AS_OF).to_json()
+    assert all(evaluate(m, as_of=AS_OF).to_json() == first for _ in range(3))
+
+
+def test_q_concurrent_a_record_may_be_split_among_minimums_of_one_kind() -> None:
+    """Q-CONCURRENT: one 32-CEU record approved for CPMA and CPCO meets both (16 + 16)."""
+    creds = [
+        CPC,
+        {"code": "CPMA", "earned": "2020-02-01"},
+        {"code": "CPCO", "earned": "2020-02-01"},
+    ]
+    m = member(creds, [course("r1", "2025-06-01", 44, approved_for=["CPMA", "CPCO"])])
+    report = evaluate(m, as_of=AS_OF)
+    assert report.compliant
+    assert applied(report, "r1") == {"CPMA": 16, "CPCO": 16}
+
+
+# ------------------------------------------------------------------ P-RENEWAL-MONTH
+
+
+def instructor(rid: str, date: str, ceus: Any, teaches: str = "CPC") -> dict[str, Any]:
+    return course(rid, date, ceus, activity="instructor", teaches=teaches, approved=True)
+
+
+def test_p_renewal_month_capped_ceus_are_rollover_even_when_not_compliant() -> None:
+    """P-RENEWAL-MONTH, E-INSTRUCTOR: short of the total, every countable CEU counts (10 + 16);
+    what the cap leaves out is rollover when it is in the current renewal month, never a
+    rejection there."""
+    records = [
+        course("r1", "2025-06-01", 10),
+        instructor("r2", "2026-05-01", 12),
+        instructor("r3", "2027-03-15", 10),
+    ]
+    report = evaluate(member([CPC], records), as_of=dt.date(2027, 3, 31))
+    assert not report.compliant
+    assert report.counted_total == 26
+    assert record(report, "r2").counted + record(report, "r3").counted == 16
+    assert record(report, "r3").rejections == ()
+    assert rejected(report, "r2", "instructor_cap") + record(report, "r3").rollover == 6
+
+
+def test_p_renewal_month_capped_post_secondary_ceus_are_rollover() -> None:
+    """P-RENEWAL-MONTH, E-POSTSECONDARY: 60 renewal-month CEUs, 40 cap: 20 roll over."""
+    records = [course("r1", "2025-06-01", 36), post_secondary("p1", "2027-03-01", credit_hours=6)]
+    report = evaluate(member([CPC], records), as_of=dt.date(2027, 3, 31))
+    assert report.compliant
+    p1 = record(report, "p1")
+    assert (p1.claimed, p1.counted, p1.rollover, p1.rejections) == (60, 0, 60, ())
+    assert report.rollover == 60
+
+
+def test_p_renewal_month_rollover_is_exact_in_fractions_of_a_ceu() -> None:
+    """P-RENEWAL-MONTH: 35.25 counted earlier, 2.5 in the renewal month: 0.75 counts, 1.75 rolls."""
+    records = [course("r1", "2025-06-01", "35.25"), course("r2", "2027-03-02", "2.5")]
+    report = evaluate(member([CPC], records), as_of=dt.date(2027, 3, 31))
+    assert (record(report, "r2").counted, record(report, "r2").rollover) == (D("0.75"), D("1.75"))
+    assert report.to_json().count('"rollover": "1.75"') == 2  # the record and the report
+
+
+def test_p_renewal_month_rollover_serves_both_layers_at_once() -> None:
+    """P-RENEWAL-MONTH, Q-CONCURRENT: one renewal-month record meets CPMA and CEMC together;
+    only what neither needs rolls over."""
+    creds = [
+        CPC,
+        {"code": "CPMA", "earned": "2020-01-01"},
+        {"code": "CEMC", "earned": "2020-01-01"},
+    ]
+    records = [
+        course("r1", "2025-06-01", 40),
+        course("r2", "2027-03-05", 20, approved_for=["CPMA", "CEMC"]),
+    ]
+    report = evaluate(member(creds, records), as_of=dt.date(2027, 3, 31))
+    assert report.compliant
+    assert record(report, "r2").counted == 16
+    assert record(report, "r2").rollover == 4
+    assert applied(report, "r2") == {"CPMA": 16, "CEMC": 8}
+
+
+# ------------------------------------------------------------------ E-INSTRUCTOR
+
+
+def test_e_instructor_an_apprentice_code_shares_its_credentials_cap() -> None:
+    """E-INSTRUCTOR: teaching CPC-A means teaching CPC: one 16-CEU cap for both records."""
+    records = [
+        course("i1", "2025-06-01", 12, activity="instructor", teaches="CPC", approved=True),
+        course("i2", "2025-09-01", 10, activity="instructor", teaches="CPC-A", approved=True),
+    ]
+    report = evaluate(member([CPC], records), as_of=AS_OF)
+    assert report.counted_total == 16
+    assert rejected(report, "i1", "instructor_cap") + rejected(report, "i2", "instructor_cap") == 6
+    assert all(x.rule == "E-INSTRUCTOR" for r in report.records for x in r.rejections)
+
+
+def test_e_instructor_cap_is_per_credential_taught() -> None:
+    """E-INSTRUCTOR: 16 for CPC and 16 for COC, neither cap shared."""
+    records = [
+        course("i1", "2025-06-01", 16, activity="instructor", teaches="CPC", approved=True),
+        course("i2", "2025-09-01", 16, activity="instructor", teaches="COC", approved=True),
+    ]
+    report = evaluate(member([CPC], records), as_of=AS_OF)
+    assert report.counted_total == 32
+
+
+# ------------------------------------------------------------------ E-POSTSECONDARY
+
+
+def test_e_postsecondary_exactly_80_clock_hours_is_enough() -> None:
+    """E-POSTSECONDARY: a clock-hour program must run at least 80 hours; 80 qualifies."""
+    report = evaluate(
+        member([CPC], [post_secondary("p1", "2025-06-01", clock_hours=80)]), as_of=AS_OF
+    )
+    assert record(report, "p1").claimed == 80
+    assert record(report, "p1").counted == 40
+    assert rejected(report, "p1", "post_secondary_cap") == 40
+
+
+def test_e_postsecondary_period_years_split_the_cap() -> None:
+    """E-POSTSECONDARY: 40 per period-year: one record in each year counts 40 + 40."""
+    records = [
+        post_secondary("p1", "2026-03-31", credit_hours=4),
+        post_secondary("p2", "2026-04-01", credit_hours=4),
+    ]
+    report = evaluate(member([CPC], records), as_of=AS_OF)
+    assert report.counted_total == 80
+
+
+def test_e_postsecondary_previous_renewal_month_is_in_the_first_period_year() -> None:
+    """E-POSTSECONDARY, period-years: a record before start shares year 1's cap."""
+    records = [
+        post_secondary("p0", "2025-03-15", credit_hours=3),
+        post_secondary("p1", "2025-06-01", credit_hours=3),
+    ]
+    report = evaluate(member([CPC], records), as_of=AS_OF)
+    assert report.counted_total == 40
+    assert (
+        rejected(report, "p0", "post_secondary_cap") + rejected(report, "p1", "post_secondary_cap")
+        == 20
+    )
+
+
+def test_e_postsecondary_calendar_year_basis_from_the_pack() -> None:
+    """E-POSTSECONDARY: the pack can switch 'per year' to calendar years."""
+    records = [
+        post_secondary("p1", "2025-05-01", credit_hours=3),
+        post_secondary("p2", "2026-01-15", credit_hours=3),
+    ]
+    by_period = evaluate(member([CPC], records), as_of=AS_OF)
+    assert by_period.counted_total == 40  # both in period-year 1
+    pack = custom_pack(
+        ('values = { "2000-01-01" = "period" }', 'values = { "2000-01-01" = "calendar" }')
+    )
+    by_calendar = evaluate(member([CPC], records), as_of=AS_OF, rules=pack)
+    assert by_calendar.counted_total == 60  # 2025 and 2026
+    assert not any(r.rejections for r in by_calendar.records)
+
+
+# ------------------------------------------------------------------ Q-CIRCC / E-PROVIDER-LIST
+
+
+def circc_member(records: list[dict[str, Any]]) -> dict[str, Any]:
+    return member([CPC, {"code": "CIRCC", "earned": "2019-01-01"}], records)
+
+
+def test_q_circc_per_period_year_switch_makes_8_a_year_mandatory() -> None:
+    """Q-CIRCC: with minimum_per_period_year, 16 CIRCC CEUs all in year 1 leave year 2 short."""
+    records = [
+        course("v1", "2025-06-01", 16, provider="ZHealth Publishing", approved_for=["CIRCC"])
+    ]
+    default = evaluate(circc_member(records), as_of=AS_OF)
+    assert requirement(default, "CIRCC").met
+    split = [y.required for y in requirement(default, "CIRCC").by_period_year]
+    assert split == [None, None]
+
+    pack = custom_pack(('values = { "2000-01-01" = false }', 'values = { "2000-01-01" = true }'))
+    strict = evaluate(circc_member(records), as_of=AS_OF, rules=pack)
+    circc = requirement(strict, "CIRCC")
+    assert circc.required == 16
+    assert not circc.met
+    assert circc.shortfall == 8
+    assert [(y.year, y.required, y.counted) for y in circc.by_period_year] == [
+        (1, 8, 8),
+        (2, 8, 0),
+    ]
+
+
+def test_q_circc_per_period_year_switch_met_with_8_in_each_year() -> None:
+    """Q-CIRCC: 8 a period-year, a previous-renewal-month record belonging to year 1."""
+    records = [
+        course("v1", "2025-03-15", 8, provider="ZHealth Publishing", approved_for=["CIRCC"]),
+        course("v2", "2026-05-01", 8, provider="MedLearn Publishing", approved_for=["CIRCC"]),
+    ]
+    pack = custom_pack(('values = { "2000-01-01" = false }', 'values = { "2000-01-01" = true }'))
+    report = evaluate(circc_member(records), as_of=AS_OF, rules=pack)
+    circc = requirement(report, "CIRCC")
+    assert circc.met
+    assert [(y.year, y.counted) for y in circc.by_period_year] == [(1, 8), (2, 8)]
+
+
+def test_e_provider_list_vendor_list_is_pack_data() -> None:
+    """E-PROVIDER-LIST, Q-CIRCC: a different vendor list changes what counts for CIRCC."""
+    records = [
+        course("z", "2025-06-01", 8, provider="ZHealth Publishing", approved_for=["CIRCC"]),
+        course("a", "2025-07-01", 8, provider="Acme IR Education, LLC", approved_for=["CIRCC"]),
+    ]
+    default = evaluate(circc_member(records), as_of=AS_OF)
+    assert applied(default, "z") == {"CIRCC": 8}
+    assert applied(default, "a") == {}
+    pack = custom_pack(
+        (
+            'vendors = ["ZHealth Publishing", "MedLearn Publishing", "Medical Asset Management"]',
+            'vendors = ["Acme IR Education"]',
+        )
+    )
+    custom = evaluate(circc_member(records), as_of=AS_OF, rules=pack)
+    assert applied(custom, "z") == {}
+    assert applied(custom, "a") == {"CIRCC": 8}
+    assert custom.counted_total == default.counted_total == 16
+
+
+def test_e_provider_list_catalog_is_pack_data() -> None:
+    """E-PROVIDER-LIST: a credential added to the pack's catalog is known and has its minimum."""
+    pack = custom_pack(
+        (
+            '[[credentials]]\ncode = "CUC"',
+            '[[credentials]]\ncode = "CXYZ"\nname = "New Specialty Coder"\nkind = "specialty"\n'
+            'minimum = "8"\nrule = "Q-SPECIALTY"\n\n[[credentials]]\ncode = "CUC"',
+        )
+    )
+    m = member(
+        [CPC, {"code": "CXYZ", "earned": "2020-01-01"}],
+        [course("r1", "2025-06-01", 8, approved_for=["CXYZ"])],
+    )
+    report = evaluate(m, as_of=AS_OF, rules=pack)
+    assert report.required_total == 40
+    assert requirement(report, "CXYZ").counted == 8
+
+
+def test_dated_parameters_use_the_value_in_force_on_the_due_date() -> None:
+    """P-EXTENSION, Q-TIER: a pack value dated 2027-01-01 applies to periods due from then on."""
+    pack = custom_pack(
+        (
+            'values = { "2000-01-01" = "50" }',
+            'values = { "2000-01-01" = "50", "2027-01-01" = "75" }',
+        ),
+        (
+            'values = { "2000-01-01" = ["36", "40", "44", "48", "52"] }',
+            'values = { "2000-01-01" = ["36", "40", "44", "48", "52"], '
+            '"2027-01-01" = ["38", "42", "46", "50", "54"] }',
+        ),
+    )
+    late = dt.date(2027, 6, 1)
+    old = evaluate(member([CPC], [], renewal_due="2026-12-31"), as_of=late, rules=pack)
+    new = evaluate(member([CPC], [], renewal_due="2027-03-31"), as_of=late, rules=pack)
+    assert old.extension_offer is not None and new.extension_offer is not None
+    assert [old.required_total, old.extension_offer.fee_usd] == [36, 50]
+    assert [new.required_total, new.extension_offer.fee_usd] == [38, 75]
+
+
+# ------------------------------------------------------------------ E-DUPLICATE / E-CMS / P-AUDIT
+
+
+def test_e_duplicate_detection_comes_before_approval() -> None:
+    """E-DUPLICATE: the later claim is duplicate even if the kept one is not approved-for."""
+    records = [
+        course("r1", "2025-06-01", 3, index_number="I-1", provider="Vendor"),
+        course("r2", "2025-07-01", 3, index_number="I-1", provider="Vendor"),
+    ]
+    report = evaluate(member([CPC], records), as_of=AS_OF)
+    assert [x.code for x in record(report, "r2").rejections] == ["duplicate"]
+    assert report.counted_total == 3
+
+
+def test_e_cms_provider_name_matching_ignores_case_and_punctuation() -> None:
+    """E-CMS: 'cms.' is CMS, so it never serves a specialty."""
+    creds = [CPC, {"code": "CEMC", "earned": "2020-01-01"}]
+    report = evaluate(
+        member(creds, [course("c", "2025-06-01", 8, provider="cms.", approved_for=["CEMC"])]),
+        as_of=AS_OF,
+    )
+    assert requirement(report, "CEMC").counted == 0
+    assert record(report, "c").counted == 8
+
+
+def test_p_audit_index_numbers_compare_trimmed_and_case_insensitively() -> None:
+    """P-AUDIT, E-DUPLICATE: 'ab-1 ' and 'AB-1' are the same index number."""
+    records = [
+        course("r1", "2025-06-01", 2, index_number="AB-1"),
+        course("r2", "2025-07-01", 2, index_number="ab-1 "),
+    ]
+    report = evaluate(member([CPC], records), as_of=AS_OF)
+    assert rejected(report, "r2", "duplicate") == 2
+
+
+# ------------------------------------------------------------------ rule-ID coverage
+
+
+def test_hard_coded_rule_ids_match_rules_md_when_present() -> None:
+    """Every rule ID of RULES.md is in conftest.RULE_IDS (checked when the spec is checked out)."""
+    ids = set(RULE_IDS)
+    if RULES_MD.is_file():
+        ids = set(re.findall(r"^\s*-\s+\*\*([A-Z]+(?:-[A-Z]+)+)\*\*", RULES_MD.read_text(), re.M))
+    assert ids == set(RULE_IDS)
+
+
+def cited_rule_ids() -> set[str]:
+    """Rule IDs cited by scenario files and by test names and docstrings in tests/."""
+    cited: set[str] = set()
+    for path in SCENARIO_DIR.glob("*.json"):
+        cited.update(json.loads(path.read_text("utf-8"))["rules"])
+    for path in TESTS_DIR.glob("test_*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name.startswith(
+                ("test", "Test")
+            ):
+                text = f"{node.name} {ast.get_docstring(node) or ''}"
+                for rule in RULE_IDS:
+                    snake = rule.lower().replace("-", "_")
+                    if rule in text or re.search(rf"(^|_){snake}(_|$|\s)", text):
+                        cited.add(rule)
+    return cited
+
+
+def test_every_rule_id_is_cited_by_a_scenario_or_a_test() -> None:
+    """Every RULES.md rule ID is exercised somewhere: a scenario, a test name or docstring."""
+    missing = sorted(set(RULE_IDS) - cited_rule_ids())
+    assert not missing, f"no scenario or test cites {missing}"
+
+
+def test_rule_ids_in_reports_are_known() -> None:
+    """Every rule a report cites (requirements, rejections) is a RULES.md rule ID."""
+    for path in sorted(SCENARIO_DIR.glob("*.json")):
+        scenario = json.loads(path.read_text("utf-8"))
+        report = evaluate(scenario["member"], as_of=dt.date.fromisoformat(scenario["as_of"]))
+        rules = {r.rule for r in report.requirements}
+        rules |= {x.rule for r in report.records for x in r.rejections}
+        assert rules <= set(RULE_IDS), (path.name, rules - set(RULE_IDS))
