@@ -211,16 +211,11 @@ def cases(
         )
     )
     codes = draw(st.lists(st.sampled_from(HELD_CODES), min_size=1, max_size=4, unique=True))
-    credentials = [
-        {"code": code, "earned": draw(days_between(dt.date(2008, 1, 1), dt.date(2022, 12, 31)))}
-        for code in codes
-    ]
+    earned = days_between(dt.date(2008, 1, 1), dt.date(2022, 12, 31))
     member: dict[str, Any] = {
         "member_id": f"M-{draw(st.integers(1000, 9999))}",
         "renewal_due": end.isoformat(),
-        "credentials": [
-            {"code": c["code"], "earned": c["earned"].isoformat()} for c in credentials
-        ],
+        "credentials": [{"code": code, "earned": draw(earned).isoformat()} for code in codes],
     }
     if draw(st.integers(0, 5)) == 0:
         member["extension_until"] = (end + dt.timedelta(days=draw(st.integers(30, 90)))).isoformat()
@@ -228,7 +223,7 @@ def cases(
     pool = st.sampled_from(["AAPC-1", "aapc-1 ", "AAPC-2", "AAPC-3"])
     rows = []
     for n in range(count):
-        index_number = draw(pool) if duplicates else f"AAPC-{10000 + n}"
+        index_number: str | None = draw(pool) if duplicates else f"AAPC-{10000 + n}"
         if not duplicates and draw(st.integers(0, 3)) == 0:
             index_number = None
         rows.append(draw(records(f"r{n + 1}", index_number, end, as_of, tuple(codes))))

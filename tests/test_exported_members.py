@@ -3,6 +3,9 @@
 import ceu_compliance
 
 DOCUMENTED = {
+    "History",
+    "SplitDecision",
+    "evaluate_history",
     "Need",
     "Plan",
     "Shareable",

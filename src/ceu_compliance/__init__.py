@@ -14,6 +14,7 @@ from ._errors import (
     RulePackError,
 )
 from ._explain import Contribution, Explanation, NotCounted, RequirementExplanation
+from ._history import History, SplitDecision, evaluate_history
 from ._models import (
     Activity,
     Application,
@@ -56,6 +57,7 @@ __all__ = [
     "Explanation",
     "ExtensionOffer",
     "HeldCredential",
+    "History",
     "InvalidMemberError",
     "Member",
     "Need",
@@ -73,10 +75,12 @@ __all__ = [
     "RulePackError",
     "RuleSet",
     "Shareable",
+    "SplitDecision",
     "Status",
     "YearCount",
     "default_rule_pack",
     "evaluate",
+    "evaluate_history",
     "load_rule_pack",
     "parse_member",
     "parse_rule_pack",

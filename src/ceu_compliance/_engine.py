@@ -336,7 +336,9 @@ def _evaluate(
         revocation=revocation(end, rules.revocation_days),
         extension_until=member.extension_until,
     )
-    notes.extend(_status_notes(status, compliant, deadlines, offer, rollover_total))
+    # With a history's split, the history's own note explains the rollover (H-SPLIT).
+    told = rollover_total if counted_here is None else _ZERO
+    notes.extend(_status_notes(status, compliant, deadlines, offer, told))
     if inexact:
         notes.append(
             "Some assigned amounts are not whole decimals and are shown rounded to 0.000001 CEU: "

@@ -255,7 +255,7 @@ def _choose(
     for b, variables in enumerate(earlier):
         for record, variable in variables.items():
             later, limit = lp.shared[b + 1].get(record, (None, Fraction(0)))
-            row = {variable: Fraction(1)} | ({later: Fraction(1)} if later else {})
+            row = {variable: Fraction(1)} | ({} if later is None else {later: Fraction(1)})
             lp.constraints.append(Constraint(row, "<=", limit))
 
     compliant = [
@@ -289,12 +289,14 @@ class _Joint:
 
     def add(self, k: int, period: Prepared, shared: frozenset[str]) -> None:
         """Period ``k``, the records in ``shared`` each with a count variable of its own."""
-        ids = [claim.record.id for claim in period.live]
+        # In canonical (date, id) order, so that the input order cannot change the split.
+        ranked = sorted(zip(period.items, period.live, strict=True), key=lambda p: p[0].order)
+        ids = [claim.record.id for _, claim in ranked]
         apart = [i for i, record in enumerate(ids) if record in shared]
         # A shared record counts at most what it has; counting more never hurts a period.
         items = [
             replace(item, flexible=True) if i in apart else item
-            for i, item in enumerate(period.items)
+            for i, (item, _) in enumerate(ranked)
         ]
         program = Program.build(items, period.sinks, period.caps, apart=apart)
         self.variables += [(k, v) for v in program.variables]
@@ -339,12 +341,13 @@ def _with_note(report: ComplianceReport, note: str) -> ComplianceReport:
 
 def _earlier_note(splits: Sequence[SplitDecision]) -> str:
     parts = "; ".join(
-        f"{s.record} serves this period with {ceus(s.to_earlier)} and leaves it {ceus(s.to_later)}"
+        f"{s.record} serves this period with {ceus(s.to_earlier)} and leaves {ceus(s.to_later)}"
         for s in splits
     )
     return (
-        f"Renewal-month CEUs shared with the period ending {splits[0].later_period_end} go to "
-        f"the earliest period that needs them (H-SPLIT): {parts}."
+        f"Renewal-month CEUs shared with the period ending {splits[0].later_period_end} are "
+        "split to make the earliest periods compliant first, then to leave the smallest "
+        f"shortfalls, earliest first (H-SPLIT): {parts} to the next period."
     )
 
 
