@@ -1,8 +1,9 @@
-"""The standalone HTML page in a real headless browser (Debian's chromium).
+"""The standalone HTML pages in a real headless browser (Debian's chromium).
 
-The page is loaded from a file, screenshotted and its DOM dumped: the screenshot
-must not be blank and must show the progress bars, and the DOM must hold the
-requirement rows. Without chromium the tests fail, unless CEU_SKIP_BROWSER=1.
+A report's page and a history's page are loaded from files, screenshotted and
+their DOM dumped: the screenshots must not be blank and must show the progress
+bars, and the DOM must hold the requirement (or period) rows. Without chromium
+the tests fail, unless CEU_SKIP_BROWSER=1.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from ceu_compliance import ComplianceReport, evaluate
+from ceu_compliance import ComplianceReport, History, evaluate, evaluate_history
 
 WIDTH, HEIGHT = 1000, 800
 BAR_COLOUR = (0x1F, 0x4E, 0x79)  # .ceu-bar in the page's light scheme
@@ -45,6 +46,25 @@ MEMBER: dict[str, Any] = {
          "approved_for": ["CEMC"]},
         {"id": "r4", "date": "2026-06-02", "ceus": 1, "activity": "course",
          "title": "<script>document.title='pwned'</script>", "provider": "Acme"},
+    ],
+}  # fmt: skip
+
+
+# CPC and CPMA over two periods; record m (March 2025) is split between them.
+HISTORY_MEMBER: dict[str, Any] = {
+    "member_id": "M-2001",
+    "renewal_due": "2027-03-31",
+    "credentials": [{"code": "CPC", "earned": "2015-01-10"},
+                    {"code": "CPMA", "earned": "2018-02-01"}],
+    "records": [
+        {"id": "a1", "date": "2023-06-10", "ceus": 30, "activity": "course", "provider": "AAPC"},
+        {"id": "a2", "date": "2024-05-10", "ceus": 12, "activity": "course", "provider": "AAPC",
+         "approved_for": ["CPMA"]},
+        {"id": "m", "date": "2025-03-15", "ceus": 6, "activity": "conference",
+         "index_number": "AAPC-77", "approved_for": ["CPMA"]},
+        {"id": "b1", "date": "2025-09-10", "ceus": 22, "activity": "course", "provider": "AAPC"},
+        {"id": "b2", "date": "2026-06-10", "ceus": 16, "activity": "course", "provider": "AAPC",
+         "approved_for": ["CPMA"]},
     ],
 }  # fmt: skip
 
@@ -95,8 +115,28 @@ def page(report: ComplianceReport, tmp_path_factory: pytest.TempPathFactory) -> 
     return path
 
 
+@pytest.fixture(scope="module")
+def history() -> History:
+    return evaluate_history(HISTORY_MEMBER, periods=2, as_of=dt.date(2027, 4, 15))
+
+
+@pytest.fixture(scope="module")
+def history_page(history: History, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("page") / "history.html"
+    path.write_text(history.to_html(), encoding="utf-8")
+    return path
+
+
 def test_screenshot_is_not_blank(page: Path, tmp_path: Path) -> None:
-    png = tmp_path / "report.png"
+    _assert_not_blank(page, tmp_path)
+
+
+def test_history_screenshot_is_not_blank(history_page: Path, tmp_path: Path) -> None:
+    _assert_not_blank(history_page, tmp_path)
+
+
+def _assert_not_blank(page: Path, tmp_path: Path) -> None:
+    png = tmp_path / "screenshot.png"
     _run_chromium(page, tmp_path / "profile", f"--screenshot={png}")
     assert png.is_file(), "chromium wrote no screenshot"
     width, height, pixels = _decode_png(png.read_bytes())
@@ -123,6 +163,27 @@ def test_dom_holds_the_requirement_rows(
     assert dom.svg_labels[0] == "total: 36 of 44 CEUs counted, 8 short"
     assert "script" not in dom.tags, "a record's title became a script element"
     assert "<script>document.title='pwned'</script>" in dom.text
+
+
+def test_history_dom_holds_the_period_rows(
+    history: History, history_page: Path, tmp_path: Path
+) -> None:
+    dom = _Cells(_run_chromium(history_page, tmp_path / "profile", "--dump-dom"))
+    periods = [f"{r.period.start} to {r.period.end}" for r in history.periods]
+    assert periods == ["2023-04-01 to 2025-03-31", "2025-04-01 to 2027-03-31"]
+    assert set(periods) <= set(dom.row_headers)
+    assert {"Period", "Status", "Required", "Counted", "Rollover", "Progress"} <= set(
+        dom.column_headers
+    )
+    # Each period's requirements and records, and the split record's row.
+    assert dom.row_headers.count("total") == dom.row_headers.count("CPMA") == 2
+    assert {"a1", "a2", "b1", "b2"} <= set(dom.row_headers)
+    assert dom.row_headers.count("m") == 3
+    assert dom.svg_labels[:2] == [
+        "2023-04-01 to 2025-03-31: 46 of 40 CEUs counted, 0 short, 2 rollover",
+        "2025-04-01 to 2027-03-31: 40 of 40 CEUs counted, 0 short",
+    ]
+    assert "script" not in dom.tags
 
 
 class _Cells(HTMLParser):

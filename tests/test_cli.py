@@ -396,3 +396,67 @@ def test_schema_plan_is_json(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "schema", "plan")
     assert code == 0
     assert "minimum_additional" in json.loads(out)["properties"]
+
+
+# ------------------------------------------------------------- history
+
+
+ROLLOVER = json.loads(EXAMPLES["05_renewal_month_rollover.json"])
+
+
+def test_periods_prints_a_history(capsys: pytest.CaptureFixture[str], write: Any) -> None:
+    code, out, _ = run(capsys, "evaluate", write(ROLLOVER), "--as-of", AS_OF, "--periods", "2")
+    assert code == 0
+    assert out.startswith("History of member M-61034")
+
+
+def test_periods_json_matches_the_library(capsys: pytest.CaptureFixture[str], write: Any) -> None:
+    code, out, _ = run(
+        capsys, "evaluate", write(ROLLOVER), "--as-of", AS_OF, "--periods", "2", "--format", "json"
+    )
+    assert code == 0
+    from ceu_compliance import evaluate_history
+
+    expected = evaluate_history(ROLLOVER, periods=2, as_of=DEMO_AS_OF)
+    assert json.loads(out) == json.loads(expected.to_json())
+
+
+def test_periods_check_looks_at_the_latest_period(
+    capsys: pytest.CaptureFixture[str], write: Any
+) -> None:
+    args = ("--as-of", AS_OF, "--periods", "2", "--check")
+    assert run(capsys, "evaluate", write(ROLLOVER), *args)[0] == 0
+    assert run(capsys, "evaluate", write(SHORT), *args)[0] == 1
+
+
+@pytest.mark.parametrize("periods", ["0", "-1", "two"])
+def test_periods_must_be_a_positive_whole_number(
+    capsys: pytest.CaptureFixture[str], write: Any, periods: str
+) -> None:
+    code, out, err = run(capsys, "evaluate", write(SHORT), "--periods", periods)
+    assert (code, out) == (2, "")
+    assert "--periods" in err
+
+
+def test_periods_and_explain_do_not_combine(capsys: pytest.CaptureFixture[str], write: Any) -> None:
+    code, _, err = run(capsys, "evaluate", write(SHORT), "--periods", "2", "--explain")
+    assert code == 2
+    assert "--periods" in err
+
+
+@pytest.mark.parametrize("form", ["html", "markdown"])
+def test_histories_and_plans_render_as_html_and_markdown(
+    capsys: pytest.CaptureFixture[str], write: Any, form: str
+) -> None:
+    history = run(
+        capsys, "evaluate", write(ROLLOVER), "--as-of", AS_OF, "--periods", "2", "--format", form
+    )
+    completion = run(capsys, "plan", write(SHORT), "--as-of", "2026-11-26", "--format", form)
+    assert history[0] == completion[0] == 0
+    assert "M-61034" in history[1] and "M-31588" in completion[1]
+
+
+def test_schema_history_is_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "schema", "history")
+    assert code == 0
+    assert "periods" in json.loads(out)["properties"]

@@ -62,6 +62,15 @@ def test_every_rule_has_a_citation() -> None:
     assert set(PACK.citations) == set(RULE_IDS)
 
 
+@pytest.mark.parametrize("name", sorted(PACK.parameters))
+def test_parameter_references_are_verbatim_or_marked_as_a_reading(name: str) -> None:
+    reference = PACK.parameters[name].reference
+    if reference.startswith(NOT_QUOTED):
+        return
+    for passage in reference.split(" ... "):
+        assert _on_page(passage), f"{name}: not verbatim on the source page: {passage!r}"
+
+
 @pytest.mark.parametrize("rule", RULE_IDS)
 def test_citation_is_verbatim_or_marked_as_a_reading(rule: str) -> None:
     citation = PACK.citations[rule]

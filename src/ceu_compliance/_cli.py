@@ -7,7 +7,7 @@ reader of stdout went away, as for a process killed by SIGPIPE).
 
 Each subcommand is an ``_add_*`` function that declares its arguments and a
 handler taking the parsed arguments. A report format is one entry in
-``REPORT_FORMATS``; a schema is one entry in ``SCHEMAS``.
+``FORMATS``; a schema is one entry in ``SCHEMAS``.
 """
 
 from __future__ import annotations
@@ -22,12 +22,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any, Protocol, TypeAlias, TypeVar
 
 from . import __version__
 from ._engine import evaluate
 from ._errors import CEUComplianceError, InvalidMemberError, Problem, ProblemsError
-from ._html import Html, html_page, report_html_fragment
+from ._history import History, evaluate_history
+from ._html import Html, html_page
 from ._models import ComplianceReport, Member, format_decimal
 from ._pack import RulePack, load_rule_pack
 from ._plan import Plan, plan
@@ -53,33 +54,41 @@ class _RosterRefused(ProblemsError):
     what = "roster"
 
 
-def _render_text(reports: Sequence[ComplianceReport], roster: bool) -> str:
-    return "\n".join(report.to_text() for report in reports)
+class Output(Protocol):
+    """What a command prints: a report, a plan or a history."""
+
+    def to_text(self) -> str: ...
+    def to_json(self, *, indent: int | None = 2) -> str: ...
+    def to_html(self) -> str: ...
+    def to_markdown(self) -> str: ...
+    def _repr_html_(self) -> str: ...
 
 
-def _render_json(reports: Sequence[ComplianceReport], roster: bool) -> str:
+def _render_text(outputs: Sequence[Output], roster: bool) -> str:
+    return "\n".join(output.to_text() for output in outputs)
+
+
+def _render_json(outputs: Sequence[Output], roster: bool) -> str:
     if not roster:
-        return reports[0].to_json() + "\n"
-    return json.dumps([r.model_dump(mode="json") for r in reports], indent=2) + "\n"
+        return outputs[0].to_json() + "\n"
+    return json.dumps([json.loads(o.to_json(indent=None)) for o in outputs], indent=2) + "\n"
 
 
-# Renders the reports of one run; ``roster`` is False when the input was one
-# member, so that a single member gives a single JSON object, not a list.
-Renderer = Callable[[Sequence[ComplianceReport], bool], str]
-
-
-def _render_html(reports: Sequence[ComplianceReport], roster: bool) -> str:
+def _render_html(outputs: Sequence[Output], roster: bool) -> str:
     if not roster:
-        return reports[0].to_html()
-    body = Html("".join(report_html_fragment(r) for r in reports))
+        return outputs[0].to_html()
+    body = Html("".join(output._repr_html_() for output in outputs))
     return html_page("CEU compliance: roster", body)
 
 
-def _render_markdown(reports: Sequence[ComplianceReport], roster: bool) -> str:
-    return "\n".join(report.to_markdown() for report in reports)
+def _render_markdown(outputs: Sequence[Output], roster: bool) -> str:
+    return "\n".join(output.to_markdown() for output in outputs)
 
 
-REPORT_FORMATS: dict[str, Renderer] = {
+# Renders the outputs of one run; ``roster`` is False when the input was one
+# member, so that a single member gives a single JSON object, not a list.
+Renderer = Callable[[Sequence[Output], bool], str]
+FORMATS: dict[str, Renderer] = {
     "text": _render_text,
     "json": _render_json,
     "html": _render_html,
@@ -90,6 +99,7 @@ SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
     "member": Member.model_json_schema,
     "report": lambda: ComplianceReport.model_json_schema(mode="serialization"),
     "plan": lambda: Plan.model_json_schema(mode="serialization"),
+    "history": lambda: History.model_json_schema(mode="serialization"),
 }
 
 
@@ -141,9 +151,7 @@ def _as_of_option(parser: argparse.ArgumentParser, default_help: str) -> None:
 
 
 def _format_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--format", choices=list(REPORT_FORMATS), default="text", help="default: text"
-    )
+    parser.add_argument("--format", choices=list(FORMATS), default="text", help="default: text")
 
 
 def _iso_date(text: str) -> dt.date:
@@ -182,6 +190,13 @@ def _add_evaluate(commands: _Commands) -> None:
         "(text or json)",
     )
     parser.add_argument(
+        "--periods",
+        type=_positive_int,
+        metavar="N",
+        help="evaluate the N consecutive periods ending at renewal_due, sharing renewal-month "
+        "CEUs between them (H-SPLIT); --check then looks at the latest period",
+    )
+    parser.add_argument(
         "--rules",
         metavar="PACK_OR_TOML",
         help="a bundled rule pack name or a rule pack TOML file (default: the bundled pack)",
@@ -190,17 +205,26 @@ def _add_evaluate(commands: _Commands) -> None:
 
 
 def _evaluate_command(args: argparse.Namespace) -> int:
-    data = _read_json(args.file)
-    members, roster = _members_of(data)
+    members, roster = _members_of(_read_json(args.file))
     rules = _load_rules(args.rules)
-    reports = _evaluate_all(members, roster, args.as_of, rules)
-    if args.explain:
-        sys.stdout.write(_explanations(reports, args.format, rules))
+    if args.periods is not None:
+        if args.explain:
+            raise _Refused("--explain explains one period; leave out --periods")
+        histories = _each(
+            members,
+            roster,
+            lambda m: evaluate_history(m, periods=args.periods, as_of=args.as_of, rules=rules),
+        )
+        sys.stdout.write(FORMATS[args.format](histories, roster))
+        compliant = [h.periods[-1].compliant for h in histories]
     else:
-        sys.stdout.write(REPORT_FORMATS[args.format](reports, roster))
-    if args.check and not all(r.compliant for r in reports):
-        return EXIT_NOT_COMPLIANT
-    return EXIT_OK
+        reports = _each(members, roster, lambda m: evaluate(m, as_of=args.as_of, rules=rules))
+        if args.explain:
+            sys.stdout.write(_explanations(reports, args.format, rules))
+        else:
+            sys.stdout.write(FORMATS[args.format](reports, roster))
+        compliant = [r.compliant for r in reports]
+    return EXIT_NOT_COMPLIANT if args.check and not all(compliant) else EXIT_OK
 
 
 def _explanations(reports: Sequence[ComplianceReport], form: str, rules: RulePack | None) -> str:
@@ -220,14 +244,16 @@ def _add_plan(commands: _Commands) -> None:
     )
     parser.add_argument("file", metavar="FILE", help="member JSON file, or - for stdin")
     _as_of_option(parser, "today")
-    parser.add_argument("--format", choices=["text", "json"], default="text", help="default: text")
+    _format_option(parser)
     parser.add_argument("--rules", metavar="PACK_OR_TOML", help="as for evaluate")
     parser.set_defaults(handler=_plan_command)
 
 
 def _plan_command(args: argparse.Namespace) -> int:
-    result = plan(_read_json(args.file), as_of=args.as_of, rules=_load_rules(args.rules))
-    sys.stdout.write(result.to_json() + "\n" if args.format == "json" else result.to_text())
+    members, roster = _members_of(_read_json(args.file))
+    rules = _load_rules(args.rules)
+    plans = _each(members, roster, lambda m: plan(m, as_of=args.as_of, rules=rules))
+    sys.stdout.write(FORMATS[args.format](plans, roster))
     return EXIT_OK
 
 
@@ -267,15 +293,16 @@ def _load_rules(source: str | None) -> RulePack | None:
         raise _Refused(f"cannot read rule pack {source!r}: {exc.strerror or exc}") from None
 
 
-def _evaluate_all(
-    members: list[tuple[str, Any]], roster: bool, as_of: dt.date | None, rules: RulePack | None
-) -> list[ComplianceReport]:
-    """Every member's report, or nothing: one refused member refuses the whole input."""
-    reports = []
+_T = TypeVar("_T")
+
+
+def _each(members: list[tuple[str, Any]], roster: bool, run: Callable[[Any], _T]) -> list[_T]:
+    """``run`` on every member, or nothing: one refused member refuses the whole input."""
+    results = []
     problems: list[Problem] = []
     for path, member in members:
         try:
-            reports.append(evaluate(member, as_of=as_of, rules=rules))
+            results.append(run(member))
         except InvalidMemberError as exc:
             if not roster:
                 raise
@@ -283,9 +310,15 @@ def _evaluate_all(
             problems += [replace(p, path=path + p.path[1:]) for p in exc.problems]
     if problems:
         raise _RosterRefused(problems)
-    if not reports:
+    if not results:
         raise _Refused("the roster has no members")
-    return reports
+    return results
+
+
+def _positive_int(text: str) -> int:
+    if text.isdigit() and int(text) > 0:
+        return int(text)
+    raise argparse.ArgumentTypeError(f"expected a whole number of periods >= 1, got {text!r}")
 
 
 def _print_problems(header: str, problems: Sequence[Problem]) -> None:
@@ -323,7 +356,7 @@ def _demo_command(args: argparse.Namespace) -> int:
     as_of = args.as_of or DEMO_AS_OF
     reports = [evaluate(text, as_of=as_of) for _, text in examples]
     if args.format != "text":
-        sys.stdout.write(REPORT_FORMATS[args.format](reports, True))
+        sys.stdout.write(FORMATS[args.format](reports, True))
         return EXIT_OK
     for (name, _), report in zip(examples, reports, strict=True):
         print(f"=== {name} ===")

@@ -17,7 +17,7 @@ from typing import Any
 
 from ._assign import Item, Sink, assign
 from ._eligibility import Claim, Context, run_stages
-from ._messages import rejection_message
+from ._messages import SPLIT_BY_HISTORY, rejection_message
 from ._models import (
     Activity,
     Application,
@@ -189,7 +189,11 @@ def prepare(
     claims = run_stages(member.records, ctx)
     if applied_before:
         claims = tuple(
-            c.reject(RejectionCode.ALREADY_APPLIED, applied_before.get(c.record.id, _ZERO))
+            c.reject(
+                RejectionCode.ALREADY_APPLIED,
+                applied_before.get(c.record.id, _ZERO),
+                SPLIT_BY_HISTORY,
+            )
             if window.in_previous_renewal_month(c.record.date)
             else c
             for c in claims

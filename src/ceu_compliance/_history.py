@@ -99,6 +99,24 @@ class History(BaseModel):
             lines += ["", "Notes:", *(f"- {note}" for note in self.notes)]
         return "\n".join(lines) + "\n"
 
+    def to_markdown(self) -> str:
+        """GitHub-flavoured Markdown: the periods, each period's report, the splits."""
+        from ._render import history_markdown
+
+        return history_markdown(self)
+
+    def to_html(self) -> str:
+        """A standalone HTML page: inline CSS, no JavaScript, no external resources."""
+        from ._html import history_html_page
+
+        return history_html_page(self)
+
+    def _repr_html_(self) -> str:
+        """The view Jupyter shows: the periods with progress bars, then each period."""
+        from ._html import history_html_fragment
+
+        return history_html_fragment(self)
+
     def __str__(self) -> str:
         return self.to_text()
 

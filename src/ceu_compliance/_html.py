@@ -1,8 +1,8 @@
 """HTML renderings: a standalone page and a compact Jupyter fragment.
 
 No JavaScript, no external resources, inline CSS only. Every string is escaped
-unless it is :class:`Html`, markup this module built itself. Plans and
-histories reuse the building blocks: :func:`progress_bar_svg`,
+unless it is :class:`Html`, markup this module built itself. Reports, plans
+and histories share the building blocks: :func:`progress_bar_svg`,
 :func:`html_table`, :func:`html_page` and :func:`html_fragment`.
 
 Progress bars are readable without colour: counted CEUs are a solid bar,
@@ -15,17 +15,30 @@ from __future__ import annotations
 import html
 from collections.abc import Collection, Iterable, Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from ._messages import ceus
 from ._models import ComplianceReport, format_decimal
 from ._render import (
+    SPLIT_HEADERS,
     deadlines_sentence,
+    history_verdict,
+    need_rows,
+    period_label,
+    period_rows,
+    plan_sentence,
     report_text,
     requirement_rows,
+    shareable_rows,
+    split_rows,
     totals_sentence,
     uncounted,
     verdict,
 )
+
+if TYPE_CHECKING:
+    from ._history import History
+    from ._plan import Plan
 
 _ZERO = Decimal(0)
 _BAR_WIDTH = 160
@@ -87,6 +100,17 @@ def progress_bar_svg(
     return _svg(description, _BAR_WIDTH, "".join(shapes))
 
 
+def need_bar_svg(needed: Decimal, of: Decimal, *, label: str) -> Html:
+    """An inline SVG bar for a plan: a dashed outline, ``needed`` CEUs out of ``of``.
+
+    A plan knows what each requirement still needs, not what already counts, so its
+    bar shows only the part still missing, drawn as a report draws a shortfall.
+    """
+    width = round(_BAR_WIDTH * float(needed / of), 1) if of > 0 else 0.0
+    description = f"{label} needs {format_decimal(needed)} of the {format_decimal(of)} new CEUs"
+    return _svg(description, _BAR_WIDTH, _rect(0, width, _DASHED))
+
+
 def bar_legend() -> Html:
     """A key to the bars' three fills, with a text label beside each."""
     keys = (
@@ -145,8 +169,72 @@ def html_fragment(body: Html, text: str) -> str:
 
 def report_html_page(report: ComplianceReport) -> str:
     """The standalone page: requirements with bars, every record, notes and deadlines."""
-    records = html_table(
-        "Records",
+    heading = f"<h1>{escape(f'CEU compliance: member {report.member_id}')}</h1>"
+    return html_page(
+        f"CEU compliance: {report.member_id} ({verdict(report.status)})",
+        Html(heading + _report_sections(report, full=True)),
+    )
+
+
+def report_html_fragment(report: ComplianceReport) -> str:
+    """The Jupyter view: summary, requirements with bars, CEUs that did not count."""
+    return html_fragment(_report_sections(report, full=False), report_text(report))
+
+
+def plan_html_page(plan: Plan) -> str:
+    """The plan's standalone page: what it asks for, the needs, what can be shared, notes."""
+    heading = f"<h1>{escape(f'Completion plan: member {plan.member_id}')}</h1>"
+    return html_page(f"Completion plan: {plan.member_id}", Html(heading + _plan_sections(plan)))
+
+
+def plan_html_fragment(plan: Plan) -> str:
+    """The plan's Jupyter view: the page's content, then its text as a fallback."""
+    return html_fragment(_plan_sections(plan), plan.to_text())
+
+
+def history_html_page(history: History) -> str:
+    """The history's standalone page: the periods with bars, each period's full report,
+    the split decisions and the notes."""
+    heading = f"<h1>{escape(f'CEU history: member {history.member_id}')}</h1>"
+    return html_page(
+        f"CEU history: {history.member_id} ({history_verdict(history)})",
+        Html(heading + _history_sections(history, full=True)),
+    )
+
+
+def history_html_fragment(history: History) -> str:
+    """The history's Jupyter view: the periods with bars, each period's compact report, the
+    split decisions; the text as a fallback."""
+    return html_fragment(_history_sections(history, full=False), history.to_text())
+
+
+def _report_sections(report: ComplianceReport, *, full: bool, nested: bool = False) -> Html:
+    """Summary, requirements with bars and the CEUs that did not count; with ``full`` also
+    the totals, every record, the notes and the deadlines.
+
+    ``nested`` is for a report inside a history: no key to the bars (the history has
+    one), headings a level down, captions naming the period.
+    """
+    level = 3 if nested else 2
+    of_period = f", {period_label(report)}" if nested else ""
+    parts = [_summary(report), _requirements_table(report, f"Requirements{of_period}")]
+    if not nested:
+        parts.append(bar_legend())
+    if full:
+        parts.append(_paragraph(totals_sentence(report)))
+    parts.append(_uncounted_section(report, level))
+    if full:
+        parts += [
+            _records_table(report, f"Records{of_period}"),
+            _list_section("Notes", report.notes, level),
+            _paragraph(deadlines_sentence(report)),
+        ]
+    return Html("".join(parts))
+
+
+def _records_table(report: ComplianceReport, caption: str) -> Html:
+    return html_table(
+        caption,
         ("Record", "Claimed", "Counted", "Rollover", "Applied to", "Audit gaps"),
         (
             (
@@ -161,26 +249,6 @@ def report_html_page(report: ComplianceReport) -> str:
         ),
         numeric=(1, 2, 3),
     )
-    body = (
-        f"<h1>{escape(f'CEU compliance: member {report.member_id}')}</h1>",
-        _summary(report),
-        _requirements_table(report),
-        bar_legend(),
-        _paragraph(totals_sentence(report)),
-        _uncounted_section(report),
-        records,
-        _list_section("Notes", report.notes),
-        _paragraph(deadlines_sentence(report)),
-    )
-    return html_page(
-        f"CEU compliance: {report.member_id} ({verdict(report.status)})", Html("".join(body))
-    )
-
-
-def report_html_fragment(report: ComplianceReport) -> str:
-    """The Jupyter view: summary, requirements with bars, CEUs that did not count."""
-    body = (_summary(report), _requirements_table(report), bar_legend(), _uncounted_section(report))
-    return html_fragment(Html("".join(body)), report_text(report))
 
 
 def _summary(report: ComplianceReport) -> Html:
@@ -194,7 +262,7 @@ def _summary(report: ComplianceReport) -> Html:
     )
 
 
-def _requirements_table(report: ComplianceReport) -> Html:
+def _requirements_table(report: ComplianceReport, caption: str) -> Html:
     rows = []
     for requirement, row in zip(report.requirements, requirement_rows(report), strict=True):
         rollover = report.rollover if requirement.id == "total" else _ZERO
@@ -203,14 +271,14 @@ def _requirements_table(report: ComplianceReport) -> Html:
         )
         rows.append((*row, bar))
     return html_table(
-        "Requirements",
+        caption,
         ("Requirement", "Rule", "Required", "Counted", "Short", "Status", "Progress"),
         rows,
         numeric=(2, 3, 4),
     )
 
 
-def _uncounted_section(report: ComplianceReport) -> Html:
+def _uncounted_section(report: ComplianceReport, level: int) -> Html:
     items = [
         f"<li><strong>{escape(part.record)}</strong>: {escape(ceus(part.ceus))}, "
         f"<code>{escape(part.code)}</code> {escape(f'({part.rule}). {part.message}')}</li>"
@@ -218,14 +286,95 @@ def _uncounted_section(report: ComplianceReport) -> Html:
     ]
     if not items:
         return Html("")
-    return Html(f"<h2>CEUs that did not count</h2><ul>{''.join(items)}</ul>")
+    return Html(f"<h{level}>CEUs that did not count</h{level}><ul>{''.join(items)}</ul>")
 
 
-def _list_section(heading: str, entries: Sequence[str]) -> Html:
+def _plan_sections(plan: Plan) -> Html:
+    """What the plan asks for, the needs with a bar each, the CEUs that can serve two
+    needs, the notes."""
+    summary = (
+        f'<p class="ceu-summary">Member <strong>{escape(plan.member_id)}</strong>: '
+        f"<strong>{escape(verdict(plan.status))}</strong>. "
+        f"{escape(f'As of {plan.as_of} (PL-MIN).')}</p>"
+    )
+    parts = [Html(summary), _paragraph(plan_sentence(plan))]
+    if plan.needs:
+        n = plan.minimum_additional
+        rows = [
+            (*row, need_bar_svg(need.ceus, n, label=need.requirement))
+            for need, row in zip(plan.needs, need_rows(plan), strict=True)
+        ]
+        parts += [
+            html_table(
+                "Shortfalls under this plan",
+                ("Requirement", "CEUs needed", f"Of the {format_decimal(n)} new CEUs"),
+                rows,
+                numeric=(1,),
+            ),
+            Html(
+                '<p class="ceu-legend">Each bar, a dashed outline, is the part of the '
+                f"{escape(format_decimal(n))} new CEUs that a requirement needs.</p>"
+            ),
+        ]
+    if plan.shareable:
+        parts.append(
+            html_table(
+                "Shareable CEUs (Q-CONCURRENT)",
+                ("Core minimum", "Specialty minimum", "CEUs"),
+                shareable_rows(plan),
+                numeric=(2,),
+            )
+        )
+    parts.append(_list_section("Notes", plan.notes))
+    return Html("".join(parts))
+
+
+def _history_sections(history: History, *, full: bool) -> Html:
+    """The periods with a bar each, each period's report (``full`` or compact), the split
+    decisions and the notes."""
+    summary = (
+        f'<p class="ceu-summary">Member <strong>{escape(history.member_id)}</strong>: '
+        f"<strong>{escape(history_verdict(history))}</strong>. "
+        f"{escape(f'As of {history.periods[-1].as_of}, oldest period first.')}</p>"
+    )
+    rows = [
+        (*row, progress_bar_svg(r.required_total, r.counted_total, r.rollover, label=row[0]))
+        for r, row in zip(history.periods, period_rows(history), strict=True)
+    ]
+    periods = html_table(
+        "Periods, oldest first: total CEUs",
+        ("Period", "Status", "Required", "Counted", "Rollover", "Progress"),
+        rows,
+        numeric=(2, 3, 4),
+    )
+    parts = [Html(summary), periods, bar_legend()]
+    count = len(history.periods)
+    for n, report in enumerate(history.periods, start=1):
+        title = f"Period {n} of {count}: {period_label(report)}"
+        parts.append(
+            Html(
+                f"<section><h2>{escape(title)}</h2>"
+                f"{_report_sections(report, full=full, nested=True)}</section>"
+            )
+        )
+    if history.splits:
+        parts.append(
+            html_table(
+                "Renewal-month records shared by two periods (H-SPLIT)",
+                SPLIT_HEADERS,
+                split_rows(history),
+                numeric=(3, 5),
+            )
+        )
+    parts.append(_list_section("Notes", history.notes))
+    return Html("".join(parts))
+
+
+def _list_section(heading: str, entries: Sequence[str], level: int = 2) -> Html:
     if not entries:
         return Html("")
     items = "".join(f"<li>{escape(e)}</li>" for e in entries)
-    return Html(f"<h2>{escape(heading)}</h2><ul>{items}</ul>")
+    return Html(f"<h{level}>{escape(heading)}</h{level}><ul>{items}</ul>")
 
 
 def _paragraph(text: str) -> Html:
@@ -268,6 +417,7 @@ _CSS = (
     ".ceu{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;line-height:1.45}"
     ".ceu h1{font-size:1.5rem;margin:0 0 .5rem}"
     ".ceu h2{font-size:1.15rem;margin:1.25rem 0 .5rem}"
+    ".ceu h3{font-size:1rem;margin:1rem 0 .5rem}"
     ".ceu-scroll{overflow-x:auto}"
     ".ceu-table{border-collapse:collapse;margin:.75rem 0}"
     ".ceu-table caption{text-align:left;font-weight:600;padding:.25rem 0}"

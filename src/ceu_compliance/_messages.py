@@ -3,7 +3,9 @@
 Every message names the record (its id, and its title or provider when known),
 says why its CEUs did not count, and ends with what the member can do about it
 (:data:`REMEDIES`). The engine writes these messages into the report; the
-explanation (``_explain``) adds the rule's citation beside them.
+explanation (``_explain``) adds the rule's citation beside them. A caller may
+pick a variant of a code's message through its ``detail``
+(:data:`SPLIT_BY_HISTORY`).
 """
 
 from __future__ import annotations
@@ -124,6 +126,21 @@ REMEDIES: dict[RejectionCode, str] = {
     RejectionCode.FUTURE_DATE: "Check the date, or evaluate again on or after it.",
 }
 
+#: The ``detail`` of an ``already_applied`` rejection made by a history's
+#: renewal-month split (H-SPLIT), not by the record's ``applied_to_previous_period``
+#: (which a history ignores after its oldest period).
+SPLIT_BY_HISTORY = "H-SPLIT"
+
+# Messages chosen by (code, detail) instead of the code's own reason and remedy.
+_VARIANTS: dict[tuple[RejectionCode, str], tuple[str, str]] = {
+    (RejectionCode.ALREADY_APPLIED, SPLIT_BY_HISTORY): (
+        "{What}, dated {date} in the previous renewal month, serves the previous period of "
+        "this history with {ceus} (H-SPLIT); a CEU counts for one period only.",
+        "Claim those CEUs in the previous period's submission; in a history the split decides "
+        "this, not applied_to_previous_period.",
+    ),
+}
+
 
 def describe(record: CEURecord) -> str:
     """How a sentence names a record: its id, and title or provider when known."""
@@ -134,16 +151,21 @@ def describe(record: CEURecord) -> str:
 def rejection_message(
     code: RejectionCode, record: CEURecord, amount: Decimal, detail: str = ""
 ) -> str:
-    """The reason ``amount`` CEUs of ``record`` were refused as ``code``, then the remedy."""
+    """The reason ``amount`` CEUs of ``record`` were refused as ``code``, then the remedy.
+
+    A ``detail`` that names a variant of the code (:data:`SPLIT_BY_HISTORY`) selects
+    that variant's reason and remedy.
+    """
     what = describe(record)
-    reason = _REASONS[code].format(
+    template, remedy = _VARIANTS.get((code, detail), (_REASONS[code], REMEDIES[code]))
+    reason = template.format(
         What=what[0].upper() + what[1:],
         what=what,
         date=record.date.isoformat(),
         ceus=ceus(amount),
         detail=detail,
     )
-    return f"{reason} {REMEDIES[code]}"
+    return f"{reason} {remedy}"
 
 
 def rollover_message(record_id: str, amount: Decimal) -> str:

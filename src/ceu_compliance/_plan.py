@@ -97,6 +97,24 @@ class Plan(BaseModel):
         """A plain-text rendering for terminals and logs."""
         return _text(self)
 
+    def to_markdown(self) -> str:
+        """GitHub-flavoured Markdown for tickets and emails."""
+        from ._render import plan_markdown
+
+        return plan_markdown(self)
+
+    def to_html(self) -> str:
+        """A standalone HTML page: inline CSS, no JavaScript, no external resources."""
+        from ._html import plan_html_page
+
+        return plan_html_page(self)
+
+    def _repr_html_(self) -> str:
+        """The view Jupyter shows: the needs, what can be shared, the notes."""
+        from ._html import plan_html_fragment
+
+        return plan_html_fragment(self)
+
     def __str__(self) -> str:
         return self.to_text()
 
@@ -329,31 +347,35 @@ def _text(p: Plan) -> str:
     if p.compliant:
         lines.append("Compliant: no more CEUs are needed.")
     else:
-        n = format_decimal(p.minimum_additional)
-        if not p.extension_needed:
-            aapc = " of AAPC education" if p.status is Status.EXTENSION else ""
-            lines.append(
-                f"At least {n} more CEUs{aapc} by {p.deadline} ({p.days_left} days left, "
-                f"{format_decimal(p.pace_per_month)} CEUs a month):"
-            )
-        elif p.deadlines.extension_until is None:
-            lines.append(
-                f"At least {n} more CEUs, once a CEU extension is bought "
-                f"(the due date, {p.deadline}, has passed):"
-            )
-        else:
-            lines.append(
-                f"At least {n} more CEUs were needed; the CEU extension ended on "
-                f"{p.deadline} and is not offered again:"
-            )
-        lines.append(f"{_composition(p)}.")
+        lines.append(f"{headline(p)}:")
+        lines.append(f"{composition(p)}.")
         shortfalls = ", ".join(f"{n.requirement} {format_decimal(n.ceus)}" for n in p.needs)
         lines.append(f"Shortfalls under this plan: {shortfalls}.")
     lines += ["", "Notes:", *(f"- {note}" for note in p.notes)]
     return "\n".join(lines) + "\n"
 
 
-def _composition(p: Plan) -> str:
+def headline(p: Plan) -> str:
+    """How many more CEUs, by when and at what pace, for a plan that is not yet compliant."""
+    n = format_decimal(p.minimum_additional)
+    if not p.extension_needed:
+        aapc = " of AAPC education" if p.status is Status.EXTENSION else ""
+        return (
+            f"At least {n} more CEUs{aapc} by {p.deadline} ({p.days_left} days left, "
+            f"{format_decimal(p.pace_per_month)} CEUs a month)"
+        )
+    if p.deadlines.extension_until is None:
+        return (
+            f"At least {n} more CEUs, once a CEU extension is bought "
+            f"(the due date, {p.deadline}, has passed)"
+        )
+    return (
+        f"At least {n} more CEUs were needed; the CEU extension ended on "
+        f"{p.deadline} and is not offered again"
+    )
+
+
+def composition(p: Plan) -> str:
     """What N is made of, e.g. "14 CEUs approved for CPMA and 8 approved for CEMC, ..."."""
     minimums = [n for n in p.needs if n.requirement != "total"]
     shared = sum((s.ceus for s in p.shareable), _ZERO)
