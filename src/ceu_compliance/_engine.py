@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from ._models import (
     Requirement,
     Status,
     YearCount,
+    decimal_of,
     format_decimal,
 )
 from ._pack import CredentialSpec, RulePack, RuleSet, default_rule_pack, load_rule_pack
@@ -273,7 +274,7 @@ def _evaluate(
     inexact: list[str] = []
 
     def decimal(value: Fraction) -> Decimal:
-        out = _to_decimal(value)
+        out = decimal_of(value)
         if Fraction(out) != value:
             inexact.append(format_decimal(out))
         return out
@@ -365,15 +366,6 @@ def _evaluate(
         extension_offer=offer,
         notes=tuple(notes),
     )
-
-
-def _to_decimal(value: Fraction) -> Decimal:
-    with localcontext() as ctx:
-        ctx.prec = 60
-        exact = Decimal(value.numerator) / Decimal(value.denominator)
-        if Fraction(exact) != value:
-            exact = exact.quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
-    return Decimal(format_decimal(exact))
 
 
 def _serves(

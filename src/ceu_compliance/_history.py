@@ -32,10 +32,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from ._assign import Program
-from ._engine import Prepared, RulesArg, _evaluate, _to_decimal, prepare, resolve_pack
+from ._engine import Prepared, RulesArg, _evaluate, prepare, resolve_pack
 from ._lp import Constraint, Solution, maximize
 from ._messages import ceus
-from ._models import CEUs, ComplianceReport, Member, format_decimal
+from ._models import CEUs, ComplianceReport, Member, decimal_of, format_decimal
 from ._pack import RulePack, RuleSet
 from ._period import PeriodWindow, default_start
 from ._validation import parse_member
@@ -150,7 +150,7 @@ def evaluate_history(
     spans, notes = _spans(valid, pack, periods)
     borders = [_renewal_month_ids(valid, span.end) for span in spans[:-1]]
     chosen = _choose([prepare(s.member, s.rules, day) for s in spans], borders)
-    served = [{r: _to_decimal(v) for r, v in border.items()} for border in chosen]
+    served = [{r: decimal_of(v) for r, v in border.items()} for border in chosen]
 
     dates = {r.id: r.date for r in valid.records}
     reports: list[ComplianceReport] = []

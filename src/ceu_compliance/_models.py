@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
 from enum import StrEnum
+from fractions import Fraction
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
@@ -38,6 +39,20 @@ def format_decimal(value: Decimal) -> str:
     if value == value.to_integral_value():
         return str(value.quantize(Decimal(1)))
     return str(value.normalize())
+
+
+def decimal_of(value: Fraction, rounding: str = ROUND_HALF_EVEN) -> Decimal:
+    """An exact LP value as a CEU amount.
+
+    Exact whenever ``value`` has a finite decimal form (the inputs are decimals,
+    so it almost always has); otherwise rounded to 0.000001 CEU by ``rounding``.
+    """
+    with localcontext() as ctx:
+        ctx.prec = 60
+        exact = Decimal(value.numerator) / Decimal(value.denominator)
+        if Fraction(exact) != value:
+            exact = exact.quantize(Decimal("0.000001"), rounding=rounding)
+    return Decimal(format_decimal(exact))
 
 
 def _parse_date(value: Any) -> Any:

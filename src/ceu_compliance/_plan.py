@@ -21,7 +21,7 @@ import datetime as dt
 import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal, localcontext
+from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ._assign import Program
 from ._engine import Prepared, RulesArg, evaluate, prepare, resolve_pack
 from ._lp import Constraint, maximize
-from ._models import CEUs, ComplianceReport, Deadlines, Member, Status, format_decimal
+from ._models import CEUs, ComplianceReport, Deadlines, Member, Status, decimal_of, format_decimal
 from ._pack import RuleSet
 from ._validation import parse_member
 
@@ -192,7 +192,7 @@ def _plan(report: ComplianceReport, prepared: Prepared, rules: RuleSet) -> Plan:
     inexact: list[str] = []
 
     def ceus(value: Fraction) -> Decimal:
-        out = _round_up(value)
+        out = _ceil(value)
         if Fraction(out) != value:
             inexact.append(format_decimal(out))
         return out
@@ -240,14 +240,8 @@ def _plan(report: ComplianceReport, prepared: Prepared, rules: RuleSet) -> Plan:
     )
 
 
-def _round_up(value: Fraction) -> Decimal:
-    """``value`` as a normalised Decimal, rounded up to 0.000001 if it has no exact one."""
-    with localcontext() as ctx:
-        ctx.prec = 60
-        exact = Decimal(value.numerator) / Decimal(value.denominator)
-        if Fraction(exact) != value:
-            exact = exact.quantize(Decimal("0.000001"), rounding=ROUND_CEILING)
-    return Decimal(format_decimal(exact))
+def _ceil(value: Fraction) -> Decimal:
+    return decimal_of(value, ROUND_CEILING)
 
 
 def _pair(core: Sequence[Need], specialty: Sequence[Need]) -> list[Shareable]:
@@ -323,11 +317,11 @@ def _notes(
             if short > 0 and last < as_of:
                 notes.append(
                     f"{m.spec.code}'s period-year {n} ended on {last}: its shortfall of "
-                    f"{format_decimal(_round_up(short))} CEUs can no longer be made up "
+                    f"{format_decimal(_ceil(short))} CEUs can no longer be made up "
                     f"({m.spec.rule})."
                 )
     shown = {r.id: r.shortfall for r in report.requirements if r.id != "total"}
-    if any(shown[k] != _round_up(v) for k, v in optimum.by_requirement.items()):
+    if any(shown[k] != _ceil(v) for k, v in optimum.by_requirement.items()):
         notes.append(
             "The report assigns CEUs to leave the smallest sum of minimum shortfalls; this plan "
             "assigns them to need the fewest new CEUs, so the shortfalls can differ (PL-MIN)."
