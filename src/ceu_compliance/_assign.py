@@ -29,7 +29,7 @@ from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from ._lp import Constraint, Solution, maximize
 
@@ -38,11 +38,17 @@ Layer = Literal["core", "specialty"]
 
 @dataclass(frozen=True)
 class Sink:
-    """A minimum (or one period-year of it) that CEUs can be assigned to."""
+    """A minimum (or one period-year of it) that CEUs can be assigned to.
+
+    ``requirement`` is the report requirement it counts toward (its key unless a
+    minimum is split by period-year); ``year`` the period-year of such a split.
+    """
 
     key: str
     layer: Layer
     required: Decimal
+    requirement: str = ""
+    year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -69,8 +75,13 @@ class Assignment:
     compliant: bool
 
 
-# (sinks, cap group, flexible, the item's index when kept apart or -1)
-Profile = tuple[tuple[str, ...], str, bool, int]
+class Profile(NamedTuple):
+    """What makes items interchangeable for the optimiser (sorts deterministically)."""
+
+    sinks: tuple[str, ...]
+    group: str  # "" when under no cap
+    flexible: bool
+    apart: int  # the item's index when it keeps a variable of its own, else -1
 
 
 @dataclass(frozen=True)
@@ -106,7 +117,7 @@ class Program:
         layer_of = {s.key: s.layer for s in sinks}
         members: dict[Profile, list[int]] = {}
         for i, item in enumerate(items):
-            profile = (item.sinks, item.group or "", item.flexible, i if i in apart else -1)
+            profile = Profile(item.sinks, item.group or "", item.flexible, i if i in apart else -1)
             members.setdefault(profile, []).append(i)
         profiles = sorted(members)
         amount = {
@@ -115,22 +126,22 @@ class Program:
 
         c: dict[Profile, Hashable] = {p: ("c", n) for n, p in enumerate(profiles)}
         x: dict[tuple[Profile, str], Hashable] = {
-            (p, k): ("x", n, k) for n, p in enumerate(profiles) for k in p[0]
+            (p, k): ("x", n, k) for n, p in enumerate(profiles) for k in p.sinks
         }
         base: list[Constraint] = []
         for p in profiles:
-            fixed = not p[2] and not p[1]
+            fixed = not p.flexible and not p.group
             base.append(Constraint({c[p]: Fraction(1)}, "==" if fixed else "<=", amount[p]))
             for layer in ("core", "specialty"):
-                row = {x[p, k]: Fraction(1) for k in p[0] if layer_of[k] == layer}
+                row = {x[p, k]: Fraction(1) for k in p.sinks if layer_of[k] == layer}
                 if row:
                     base.append(Constraint({**row, c[p]: Fraction(-1)}, "<=", Fraction(0)))
         for s in sinks:
-            row = {x[p, s.key]: Fraction(1) for p in profiles if s.key in p[0]}
+            row = {x[p, s.key]: Fraction(1) for p in profiles if s.key in p.sinks}
             if row:
                 base.append(Constraint(row, "<=", Fraction(s.required)))
         for group, cap in caps.items():
-            row = {c[p]: Fraction(1) for p in profiles if p[1] == group}
+            row = {c[p]: Fraction(1) for p in profiles if p.group == group}
             if row:
                 base.append(Constraint(row, "<=", Fraction(cap)))
         variables: list[Hashable] = [*c.values(), *x.values()]
@@ -138,17 +149,16 @@ class Program:
 
     def countable(self) -> Fraction:
         """The most CEUs the items can count: everything, except what a cap leaves out."""
-        profiles, amount = self.profiles, self.amount
-        return sum(
-            (
-                min(
-                    Fraction(self.caps[g]),
-                    sum((amount[p] for p in profiles if p[1] == g), Fraction(0)),
-                )
-                for g in {p[1] for p in profiles if p[1]}
-            ),
-            Fraction(0),
-        ) + sum((amount[p] for p in profiles if not p[1]), Fraction(0))
+        uncapped = Fraction(0)
+        capped: dict[str, Fraction] = {}
+        for p in self.profiles:
+            if p.group:
+                capped[p.group] = capped.get(p.group, Fraction(0)) + self.amount[p]
+            else:
+                uncapped += self.amount[p]
+        return uncapped + sum(
+            (min(Fraction(self.caps[g]), amount) for g, amount in capped.items()), Fraction(0)
+        )
 
 
 def assign(
@@ -166,7 +176,7 @@ def assign(
         return dict.fromkeys(keys, Fraction(1))
 
     all_x, all_c = ones(list(x.values())), ones(list(c.values()))
-    flexible = ones([c[p] for p in profiles if p[2]])
+    flexible = ones([c[p] for p in profiles if p.flexible])
 
     best = maximize(variables, all_x, base)
     countable = program.countable()
@@ -179,7 +189,7 @@ def assign(
     if flexible:
         solution = maximize(variables, {v: Fraction(-1) for v in flexible}, keep)
         keep.append(Constraint(flexible, "<=", -solution.value))
-    if any(p[1] and not p[2] for p in profiles):
+    if any(p.group and not p.flexible for p in profiles):
         solution = maximize(variables, all_c, keep)
 
     counted: list[Fraction] = [Fraction(0)] * len(items)
@@ -192,7 +202,7 @@ def assign(
             left -= counted[i]
         for layer in ("core", "specialty"):
             room = {i: counted[i] for i in ordered}
-            for k in (k for k in p[0] if layer_of[k] == layer):
+            for k in (k for k in p.sinks if layer_of[k] == layer):
                 need = solution.values[x[p, k]]
                 for i in ordered:
                     share = min(room[i], need)

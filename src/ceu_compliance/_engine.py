@@ -8,7 +8,7 @@ the same member, date and rules always give the same report.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -17,17 +17,17 @@ from typing import Any
 
 from ._assign import Item, Sink, assign
 from ._eligibility import Claim, Context, run_stages
-from ._messages import SPLIT_BY_HISTORY, rejection_message
+from ._messages import SPLIT_BY_HISTORY
 from ._models import (
     Activity,
     Application,
+    CEURecord,
     ComplianceReport,
     Deadlines,
     ExtensionOffer,
     Member,
     Period,
     RecordOutcome,
-    Rejection,
     RejectionCode,
     Requirement,
     Status,
@@ -81,6 +81,16 @@ class _Minimum:
     years: tuple[tuple[int, Decimal | None], ...]  # (period-year, required) when per year
 
 
+@dataclass(frozen=True)
+class _Cap:
+    """E-INSTRUCTOR, E-POSTSECONDARY: a limit that some records' CEUs share in a period."""
+
+    key: str
+    limit: Decimal
+    code: RejectionCode
+    detail: str
+
+
 def _prorate(amount: Decimal, months: int, out_of: int, step: Decimal) -> Decimal:
     """P-PRORATE: ``amount`` x months / out_of, rounded up to a multiple of ``step``."""
     if months == out_of:
@@ -97,8 +107,6 @@ class Prepared:
     left, in the order of ``items``. ``notes`` are the report's notes so far.
     """
 
-    start: dt.date
-    end: dt.date
     window: PeriodWindow
     years: tuple[tuple[dt.date, dt.date], ...]
     required_total: Decimal
@@ -119,7 +127,7 @@ def prepare(
     applied_before: Mapping[str, Decimal] | None = None,
     counted_here: Mapping[str, Decimal] | None = None,
 ) -> Prepared:
-    """Every stage of :func:`evaluate` before the assignment (shared with the plan).
+    """Every stage of :func:`evaluate` before the assignment (shared with plan and history).
 
     The keywords carry a history's renewal-month split (H-SPLIT), by record id:
     ``applied_before`` the CEUs of previous-renewal-month records that served the
@@ -130,17 +138,74 @@ def prepare(
     end = member.renewal_due
     start = member.period_start or default_start(end, rules.period_months)
     window = PeriodWindow(start, end, member.extension_until)
+    required_total, minimums, notes = _requirements(member, rules, window)
+
+    ctx = Context(rules, window, as_of, min(c.earned for c in member.credentials))
+    claims = run_stages(member.records, ctx)
+    if applied_before:
+        claims = tuple(
+            c.reject(
+                RejectionCode.ALREADY_APPLIED,
+                applied_before.get(c.record.id, _ZERO),
+                SPLIT_BY_HISTORY,
+            )
+            if window.in_previous_renewal_month(c.record.date)
+            else c
+            for c in claims
+        )
+
+    sinks = tuple(_sinks(minimums, rules))
+    minimum_of = {m.spec.code: m for m in minimums}
+    limits: dict[str, Decimal] = {}
+    pinned: dict[str, Decimal] = {}
+    live = tuple(c for c in claims if c.available > 0)
+    items = []
+    for claim in live:
+        record = claim.record
+        cap = _cap_of(record, rules, window)
+        group = cap.key if cap else None
+        if cap:
+            limits[cap.key] = cap.limit
+        amount, flexible = claim.available, window.in_renewal_month(record.date)
+        if flexible and counted_here is not None:
+            amount, flexible = min(amount, counted_here.get(record.id, _ZERO)), False
+            if cap:  # a pinned share takes its part of the cap first
+                pinned[cap.key] = pinned.get(cap.key, _ZERO) + amount
+                group = None
+        served = _served(record, sinks, minimum_of, rules, window)
+        items.append(Item(amount, served, group, flexible, order=(record.date, record.id)))
+    caps = {key: limit - pinned.get(key, _ZERO) for key, limit in limits.items()}
+    return Prepared(
+        window=window,
+        years=window.years(),
+        required_total=required_total,
+        minimums=minimums,
+        sinks=sinks,
+        claims=claims,
+        live=live,
+        items=tuple(items),
+        caps=caps,
+        notes=tuple(notes),
+    )
+
+
+def _requirements(
+    member: Member, rules: RuleSet, window: PeriodWindow
+) -> tuple[Decimal, tuple[_Minimum, ...], list[str]]:
+    """Q-TIER, P-PRORATE and the credential minimums in force, with notes saying why."""
+    start, end = window.start, window.end
     months = months_spanned(start, end)
     notes: list[str] = []
-
     held: dict[str, tuple[CredentialSpec, dt.date]] = {}
     for credential in member.credentials:
         spec = rules.credential(credential.code)
         assert spec is not None  # parse_member refused unknown codes
         if spec.code not in held or credential.earned < held[spec.code][1]:
             held[spec.code] = (spec, credential.earned)
-    in_force = [(s, d) for s, d in held.values() if d <= start]
-    in_force.sort(key=lambda sd: rules.credentials.index(sd[0]))
+    in_force = sorted(
+        ((s, d) for s, d in held.values() if d <= start),
+        key=lambda sd: rules.credentials.index(sd[0]),
+    )
     later = sorted(f"{s.code} ({d})" for s, d in held.values() if start < d <= end)
     if later:
         notes.append(
@@ -148,10 +213,11 @@ def prepare(
             "next period; they raise neither the tier nor add a minimum now (Q-TIER)."
         )
 
+    def prorated(amount: Decimal) -> Decimal:
+        return _prorate(amount, months, rules.period_months, rules.prorate_step)
+
     tier = rules.tier_total(len(in_force))
-    required_total = member.required_total_override or _prorate(
-        tier, months, rules.period_months, rules.prorate_step
-    )
+    required_total = member.required_total_override or prorated(tier)
     codes = ", ".join(s.code for s, _ in in_force)
     notes.append(
         f"{len(in_force)} credential(s) held on {start} ({codes}): {format_decimal(tier)} CEUs "
@@ -168,15 +234,14 @@ def prepare(
             f"{format_decimal(required_total)} CEUs in all (P-PRORATE)."
         )
 
-    years = window.years()
     minimums = []
     for spec, earned in in_force:
         if spec.minimum <= 0:
             continue
-        required = _prorate(spec.minimum, months, rules.period_months, rules.prorate_step)
+        required = prorated(spec.minimum)
         per_year: list[tuple[int, Decimal | None]] = []
         if spec.per_year is not None:
-            for n, (first, last) in enumerate(years, start=1):
+            for n, (first, last) in enumerate(window.years(), start=1):
                 figure = None
                 if rules.minimum_per_period_year:
                     span = months_spanned(first, last)
@@ -185,73 +250,18 @@ def prepare(
             if rules.minimum_per_period_year:
                 required = sum((r or _ZERO for _, r in per_year), _ZERO)
         minimums.append(_Minimum(spec, earned, required, tuple(per_year)))
+    return required_total, tuple(minimums), notes
 
-    ctx = Context(rules, window, as_of, min(c.earned for c in member.credentials))
-    claims = run_stages(member.records, ctx)
-    if applied_before:
-        claims = tuple(
-            c.reject(
-                RejectionCode.ALREADY_APPLIED,
-                applied_before.get(c.record.id, _ZERO),
-                SPLIT_BY_HISTORY,
-            )
-            if window.in_previous_renewal_month(c.record.date)
-            else c
-            for c in claims
-        )
 
-    sinks: list[Sink] = []
+def _sinks(minimums: Sequence[_Minimum], rules: RuleSet) -> Iterator[Sink]:
+    """What the assignment fills: each minimum, or each of its period-years (Q-CIRCC switch)."""
     for m in minimums:
-        split = rules.minimum_per_period_year and m.years
-        for n, figure in m.years if split else ((0, m.required),):
-            key = f"{m.spec.code}@{n}" if split else m.spec.code
-            sinks.append(Sink(key, m.spec.kind, figure or _ZERO))
-
-    caps: dict[str, Decimal] = {}
-    live = [c for c in claims if c.available > 0]
-    items = []
-    pinned: dict[str, Decimal] = {}
-    for claim in live:
-        group = _cap_group(claim, rules, window)
-        if group is not None:
-            caps[group] = (
-                rules.instructor_cap
-                if group.startswith("instructor")
-                else rules.post_secondary_cap_per_year
-            )
-        amount, flexible = claim.available, window.in_renewal_month(claim.record.date)
-        if flexible and counted_here is not None:
-            amount, flexible = min(amount, counted_here.get(claim.record.id, _ZERO)), False
-            if group is not None:  # it takes its share of the cap first
-                pinned[group] = pinned.get(group, _ZERO) + amount
-                group = None
-        items.append(
-            Item(
-                amount=amount,
-                sinks=tuple(
-                    k for k in (s.key for s in sinks) if _serves(claim, k, minimums, rules, window)
-                ),
-                group=group,
-                flexible=flexible,
-                order=(claim.record.date, claim.record.id),
-            )
-        )
-    for group, used in pinned.items():
-        caps[group] -= used
-    return Prepared(
-        start=start,
-        end=end,
-        window=window,
-        years=years,
-        required_total=required_total,
-        minimums=tuple(minimums),
-        sinks=tuple(sinks),
-        claims=tuple(claims),
-        live=tuple(live),
-        items=tuple(items),
-        caps=caps,
-        notes=tuple(notes),
-    )
+        code, layer = m.spec.code, m.spec.kind
+        if rules.minimum_per_period_year and m.years:
+            for n, figure in m.years:
+                yield Sink(f"{code}@{n}", layer, figure or _ZERO, requirement=code, year=n)
+        else:
+            yield Sink(code, layer, m.required, requirement=code)
 
 
 def _evaluate(
@@ -265,11 +275,22 @@ def _evaluate(
     prepared = prepare(
         member, rules, as_of, applied_before=applied_before, counted_here=counted_here
     )
-    start, end, window, years = prepared.start, prepared.end, prepared.window, prepared.years
-    required_total, minimums, sinks = prepared.required_total, prepared.minimums, prepared.sinks
-    claims, live, items, caps = prepared.claims, prepared.live, prepared.items, prepared.caps
-    notes = list(prepared.notes)
-    assignment = assign(items, sinks, caps, required_total)
+    # With a history's split, the history's own note explains the rollover (H-SPLIT).
+    return report_of(member, rules, as_of, prepared, rollover_note=counted_here is None)
+
+
+def report_of(
+    member: Member,
+    rules: RuleSet,
+    as_of: dt.date,
+    prepared: Prepared,
+    *,
+    rollover_note: bool = True,
+) -> ComplianceReport:
+    """The assignment of ``prepared`` and the report it makes."""
+    window = prepared.window
+    assignment = assign(prepared.items, prepared.sinks, prepared.caps, prepared.required_total)
+    requirement_of = {s.key: s.requirement for s in prepared.sinks}
 
     inexact: list[str] = []
 
@@ -280,55 +301,57 @@ def _evaluate(
         return out
 
     outcome: dict[int, RecordOutcome] = {}
-    applied_by_sink: dict[str, Decimal] = {s.key: _ZERO for s in sinks}
-    year_counts: dict[tuple[str, int], Decimal] = {}
-    for claim, item, counted_f, applied_f in zip(
-        live, items, assignment.counted, assignment.applied, strict=True
+    by_requirement: dict[str, Decimal] = {}
+    by_year: dict[tuple[str, int], Decimal] = {}
+    for claim, counted_f, applied_f in zip(
+        prepared.live, assignment.counted, assignment.applied, strict=True
     ):
-        counted = decimal(counted_f)
-        rejections = list(claim.rejections)
+        record, counted = claim.record, decimal(counted_f)
         left = claim.available - counted
-        rollover = _ZERO
-        if window.in_renewal_month(claim.record.date):
-            rollover = left
-        elif left > 0 and item.group is not None:
-            rejections.append(_cap_rejection(claim, item.group, left, rules, window))
+        rollover = left if window.in_renewal_month(record.date) else _ZERO
+        if left > 0 and not rollover:
+            cap = _cap_of(record, rules, window)
+            assert cap is not None  # only a cap leaves countable CEUs out
+            claim = claim.reject(cap.code, left, cap.detail)
         applications: dict[str, Decimal] = {}
+        year = window.year_of(record.date)
         for key, share_f in applied_f.items():
-            share = decimal(share_f)
-            code = key.split("@")[0]
+            share, code = decimal(share_f), requirement_of[key]
             applications[code] = applications.get(code, _ZERO) + share
-            applied_by_sink[key] += share
-            year = window.year_of(claim.record.date)
-            year_counts[code, year] = year_counts.get((code, year), _ZERO) + share
-        outcome[claim.position] = _outcome(claim, counted, rollover, applications, rejections)
-    for claim in claims:
-        if claim.position not in outcome:
-            outcome[claim.position] = _outcome(claim, _ZERO, _ZERO, {}, list(claim.rejections))
-    records = tuple(outcome[i] for i in range(len(claims)))
+            by_requirement[code] = by_requirement.get(code, _ZERO) + share
+            by_year[code, year] = by_year.get((code, year), _ZERO) + share
+        outcome[claim.position] = _outcome(claim, counted, rollover, applications)
+    records = tuple(
+        outcome.get(c.position) or _outcome(c, _ZERO, _ZERO, {}) for c in prepared.claims
+    )
 
     counted_total = sum((r.counted for r in records), _ZERO)
+    required_total = prepared.required_total
     requirements = [_requirement("total", "Q-TIER", required_total, counted_total)]
-    for m in minimums:
-        got = sum((v for k, v in applied_by_sink.items() if k.split("@")[0] == m.spec.code), _ZERO)
-        requirement = _requirement(m.spec.code, m.spec.rule or "", m.required, got)
+    for m in prepared.minimums:
+        code = m.spec.code
+        requirement = _requirement(
+            code, m.spec.rule or "", m.required, by_requirement.get(code, _ZERO)
+        )
         if m.years:
-            by_year = tuple(
+            split = tuple(
                 YearCount(
                     year=n,
-                    start=years[n - 1][0],
-                    end=years[n - 1][1],
+                    start=prepared.years[n - 1][0],
+                    end=prepared.years[n - 1][1],
                     required=figure,
-                    counted=year_counts.get((m.spec.code, n), _ZERO),
+                    counted=by_year.get((code, n), _ZERO),
                 )
                 for n, figure in m.years
             )
-            short = sum((max(_ZERO, (y.required or _ZERO) - y.counted) for y in by_year), _ZERO)
+            update: dict[str, Any] = {"by_period_year": split}
             if rules.minimum_per_period_year:
-                requirement = requirement.model_copy(update={"shortfall": short, "met": short == 0})
-            requirement = requirement.model_copy(update={"by_period_year": by_year})
+                short = sum((max(_ZERO, (y.required or _ZERO) - y.counted) for y in split), _ZERO)
+                update |= {"shortfall": short, "met": short == 0}
+            requirement = requirement.model_copy(update=update)
         requirements.append(requirement)
 
+    end = window.end
     compliant = all(r.met for r in requirements)
     rollover_total = sum((r.rollover for r in records), _ZERO)
     status = _status(compliant, as_of, window)
@@ -341,9 +364,8 @@ def _evaluate(
         revocation=revocation(end, rules.revocation_days),
         extension_until=member.extension_until,
     )
-    # With a history's split, the history's own note explains the rollover (H-SPLIT).
-    told = rollover_total if counted_here is None else _ZERO
-    notes.extend(_status_notes(status, compliant, deadlines, offer, told))
+    told = rollover_total if rollover_note else _ZERO
+    notes = [*prepared.notes, *_status_notes(status, compliant, deadlines, offer, told)]
     if inexact:
         notes.append(
             "Some assigned amounts are not whole decimals and are shown rounded to 0.000001 CEU: "
@@ -353,7 +375,7 @@ def _evaluate(
         member_id=member.member_id,
         as_of=as_of,
         rules=rules.pack_id,
-        period=Period(start=start, end=end),
+        period=Period(start=window.start, end=end),
         status=status,
         compliant=compliant,
         required_total=required_total,
@@ -368,60 +390,52 @@ def _evaluate(
     )
 
 
-def _serves(
-    claim: Claim, sink: str, minimums: list[_Minimum], rules: RuleSet, window: PeriodWindow
-) -> bool:
-    """Q-*, E-CMS, P-BEFORE-CERT: may this claim's CEUs go to ``sink``?"""
-    code, _, year = sink.partition("@")
-    m = next(m for m in minimums if m.spec.code == code)
-    record = claim.record
+def _served(
+    record: CEURecord,
+    sinks: Sequence[Sink],
+    minimum_of: Mapping[str, _Minimum],
+    rules: RuleSet,
+    window: PeriodWindow,
+) -> tuple[str, ...]:
+    """Q-*, E-CMS, P-BEFORE-CERT: the sinks this record's CEUs may go to."""
     approvals = {spec.code for a in record.approved_for if (spec := rules.credential(a))}
-    if code not in approvals or record.date < m.earned:
-        return False
-    if m.spec.vendors and not rules.is_provider(record.provider, m.spec.vendors):
-        return False
-    if m.spec.kind == "specialty" and rules.is_provider(record.provider, rules.cms_providers):
-        return False
-    return not year or window.year_of(record.date) == int(year)
+    cms = rules.is_provider(record.provider, rules.cms_providers)
+    year = window.year_of(record.date)
+
+    def serves(sink: Sink) -> bool:
+        m = minimum_of[sink.requirement]
+        return (
+            sink.requirement in approvals
+            and record.date >= m.earned
+            and (not m.spec.vendors or rules.is_provider(record.provider, m.spec.vendors))
+            and not (m.spec.kind == "specialty" and cms)
+            and sink.year in (None, year)
+        )
+
+    return tuple(s.key for s in sinks if serves(s))
 
 
-def _cap_group(claim: Claim, rules: RuleSet, window: PeriodWindow) -> str | None:
+def _cap_of(record: CEURecord, rules: RuleSet, window: PeriodWindow) -> _Cap | None:
     """E-INSTRUCTOR, E-POSTSECONDARY: the cap a record's CEUs share, if any."""
-    record = claim.record
     if record.activity is Activity.INSTRUCTOR and record.teaches:
         spec = rules.credential(record.teaches)
-        return f"instructor:{spec.code if spec else record.teaches}"
+        taught = spec.code if spec else record.teaches
+        limit = rules.instructor_cap
+        detail = f"{taught}: {format_decimal(limit)} CEUs per core credential"
+        return _Cap(f"instructor:{taught}", limit, RejectionCode.INSTRUCTOR_CAP, detail)
     if record.activity is Activity.POST_SECONDARY:
         if rules.post_secondary_year_basis == "calendar":
-            return f"post_secondary:{record.date.year}"
-        return f"post_secondary:year {window.year_of(record.date)}"
+            year = f"{record.date.year}"
+        else:
+            year = f"year {window.year_of(record.date)}"
+        limit = rules.post_secondary_cap_per_year
+        detail = f"{format_decimal(limit)} CEUs in {year}"
+        return _Cap(f"post_secondary:{year}", limit, RejectionCode.POST_SECONDARY_CAP, detail)
     return None
 
 
-def _cap_rejection(
-    claim: Claim, group: str, amount: Decimal, rules: RuleSet, window: PeriodWindow
-) -> Rejection:
-    kind, _, what = group.partition(":")
-    if kind == "instructor":
-        code = RejectionCode.INSTRUCTOR_CAP
-        detail = f"{what}: {format_decimal(rules.instructor_cap)} CEUs per core credential"
-    else:
-        code = RejectionCode.POST_SECONDARY_CAP
-        detail = f"{format_decimal(rules.post_secondary_cap_per_year)} CEUs in {what}"
-    return Rejection(
-        code=code,
-        ceus=amount,
-        rule="E-INSTRUCTOR" if kind == "instructor" else "E-POSTSECONDARY",
-        message=rejection_message(code, claim.record, amount, detail),
-    )
-
-
 def _outcome(
-    claim: Claim,
-    counted: Decimal,
-    rollover: Decimal,
-    applications: Mapping[str, Decimal],
-    rejections: list[Rejection],
+    claim: Claim, counted: Decimal, rollover: Decimal, applications: Mapping[str, Decimal]
 ) -> RecordOutcome:
     record = claim.record
     gaps: list[Any] = []
@@ -438,7 +452,7 @@ def _outcome(
         applied_to=tuple(
             Application(requirement=k, ceus=v) for k, v in applications.items() if v > 0
         ),
-        rejections=tuple(rejections),
+        rejections=claim.rejections,
         audit_gaps=tuple(gaps),
     )
 

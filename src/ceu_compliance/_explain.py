@@ -24,7 +24,15 @@ from pydantic import BaseModel, ConfigDict
 from ._engine import resolve_pack
 from ._errors import Problem, RulePackError
 from ._messages import ceus
-from ._models import CEUs, ComplianceReport, Period, RejectionCode, Status, format_decimal
+from ._models import (
+    CEUs,
+    ComplianceReport,
+    Period,
+    RejectionCode,
+    Requirement,
+    Status,
+    format_decimal,
+)
 from ._pack import DEFAULT_PACK, RulePack, default_rule_pack, load_rule_pack
 from ._render import uncounted, verdict
 
@@ -45,17 +53,9 @@ class Contribution(BaseModel):
     ceus: CEUs
 
 
-class RequirementExplanation(BaseModel):
-    """A requirement, the records that fill it, and the source of its rule."""
+class RequirementExplanation(Requirement):
+    """A requirement of the report, the records that fill it, and the source of its rule."""
 
-    model_config = _FROZEN
-
-    id: str
-    rule: str
-    required: CEUs
-    counted: CEUs
-    shortfall: CEUs
-    met: bool
     filled_by: tuple[Contribution, ...]
     citation: str | None
 
@@ -156,12 +156,7 @@ def explain_report(
             ]
         requirements.append(
             RequirementExplanation(
-                id=requirement.id,
-                rule=requirement.rule,
-                required=requirement.required,
-                counted=requirement.counted,
-                shortfall=requirement.shortfall,
-                met=requirement.met,
+                **requirement.model_dump(),
                 filled_by=tuple(Contribution(record=r, ceus=c) for r, c in filled),
                 citation=citations.get(requirement.rule),
             )

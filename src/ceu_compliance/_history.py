@@ -333,9 +333,9 @@ class _Joint:
         self.targets.append(sum((Fraction(s.required) for s in period.sinks), Fraction(0)))
         self.shared.append(
             {
-                ids[p[3]]: ((k, program.c[p]), Fraction(items[p[3]].amount))
+                ids[p.apart]: ((k, program.c[p]), Fraction(items[p.apart].amount))
                 for p in program.profiles
-                if p[3] >= 0
+                if p.apart >= 0
             }
         )
 

@@ -28,7 +28,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from ._assign import Program
-from ._engine import Prepared, RulesArg, evaluate, prepare, resolve_pack
+from ._engine import Prepared, RulesArg, prepare, report_of, resolve_pack
 from ._lp import Constraint, maximize
 from ._models import CEUs, ComplianceReport, Deadlines, Member, Status, decimal_of, format_decimal
 from ._pack import RuleSet
@@ -136,9 +136,9 @@ def plan(
     pack = resolve_pack(rules)
     valid = parse_member(member, pack)
     day = as_of or dt.date.today()
-    report = evaluate(valid, as_of=day, rules=pack)
     ruleset = pack.at(valid.renewal_due)
-    return _plan(report, prepare(valid, ruleset, day), ruleset)
+    prepared = prepare(valid, ruleset, day)
+    return _plan(report_of(valid, ruleset, day, prepared), prepared, ruleset)
 
 
 @dataclass(frozen=True)
@@ -179,9 +179,9 @@ def _optimum(prepared: Prepared) -> _Optimum:
         for s in prepared.sinks
     }
     by_requirement: dict[str, Fraction] = {}
-    for key, short in by_sink.items():
-        code = key.split("@")[0]
-        by_requirement[code] = by_requirement.get(code, Fraction(0)) + short
+    for sink in prepared.sinks:
+        code = sink.requirement
+        by_requirement[code] = by_requirement.get(code, Fraction(0)) + by_sink[sink.key]
     total = max(Fraction(0), Fraction(prepared.required_total) - program.countable())
     return _Optimum(least, total, by_requirement, by_sink)
 
@@ -201,7 +201,7 @@ def _plan(report: ComplianceReport, prepared: Prepared, rules: RuleSet) -> Plan:
     needs = [Need(requirement="total", ceus=ceus(optimum.total))]
     needs += [Need(requirement=k, ceus=ceus(v)) for k, v in optimum.by_requirement.items()]
     needs = [need for need in needs if need.ceus > 0]
-    kind = {s.key.split("@")[0]: s.layer for s in prepared.sinks}
+    kind = {s.requirement: s.layer for s in prepared.sinks}
     shareable = _pair(
         [n for n in needs if kind.get(n.requirement) == "core"],
         [n for n in needs if kind.get(n.requirement) == "specialty"],
