@@ -22,14 +22,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
-from typing import Any, Protocol, TypeAlias, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 from . import __version__
 from ._engine import evaluate
 from ._errors import CEUComplianceError, InvalidMemberError, Problem, ProblemsError
 from ._history import History, evaluate_history
 from ._html import Html, html_page
-from ._models import ComplianceReport, Member, format_decimal
+from ._models import ComplianceReport, Member, Rendered, format_decimal
 from ._pack import RulePack, load_rule_pack
 from ._plan import Plan, plan
 
@@ -54,40 +54,30 @@ class _RosterRefused(ProblemsError):
     what = "roster"
 
 
-class Output(Protocol):
-    """What a command prints: a report, a plan or a history."""
-
-    def to_text(self) -> str: ...
-    def to_json(self, *, indent: int | None = 2) -> str: ...
-    def to_html(self) -> str: ...
-    def to_markdown(self) -> str: ...
-    def _repr_html_(self) -> str: ...
-
-
-def _render_text(outputs: Sequence[Output], roster: bool) -> str:
+def _render_text(outputs: Sequence[Rendered], roster: bool) -> str:
     return "\n".join(output.to_text() for output in outputs)
 
 
-def _render_json(outputs: Sequence[Output], roster: bool) -> str:
+def _render_json(outputs: Sequence[Rendered], roster: bool) -> str:
     if not roster:
         return outputs[0].to_json() + "\n"
     return json.dumps([json.loads(o.to_json(indent=None)) for o in outputs], indent=2) + "\n"
 
 
-def _render_html(outputs: Sequence[Output], roster: bool) -> str:
+def _render_html(outputs: Sequence[Rendered], roster: bool) -> str:
     if not roster:
         return outputs[0].to_html()
     body = Html("".join(output._repr_html_() for output in outputs))
     return html_page("CEU compliance: roster", body)
 
 
-def _render_markdown(outputs: Sequence[Output], roster: bool) -> str:
+def _render_markdown(outputs: Sequence[Rendered], roster: bool) -> str:
     return "\n".join(output.to_markdown() for output in outputs)
 
 
 # Renders the outputs of one run; ``roster`` is False when the input was one
 # member, so that a single member gives a single JSON object, not a list.
-Renderer = Callable[[Sequence[Output], bool], str]
+Renderer = Callable[[Sequence[Rendered], bool], str]
 FORMATS: dict[str, Renderer] = {
     "text": _render_text,
     "json": _render_json,
@@ -154,6 +144,14 @@ def _format_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=list(FORMATS), default="text", help="default: text")
 
 
+def _rules_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--rules",
+        metavar="PACK_OR_TOML",
+        help="a bundled rule pack name or a rule pack TOML file (default: the bundled pack)",
+    )
+
+
 def _iso_date(text: str) -> dt.date:
     # Strict: date.fromisoformat would also take 20270415 and week dates.
     try:
@@ -196,11 +194,7 @@ def _add_evaluate(commands: _Commands) -> None:
         help="evaluate the N consecutive periods ending at renewal_due, sharing renewal-month "
         "CEUs between them (H-SPLIT); --check then looks at the latest period",
     )
-    parser.add_argument(
-        "--rules",
-        metavar="PACK_OR_TOML",
-        help="a bundled rule pack name or a rule pack TOML file (default: the bundled pack)",
-    )
+    _rules_option(parser)
     parser.set_defaults(handler=_evaluate_command)
 
 
@@ -245,7 +239,7 @@ def _add_plan(commands: _Commands) -> None:
     parser.add_argument("file", metavar="FILE", help="member JSON file, or - for stdin")
     _as_of_option(parser, "today")
     _format_option(parser)
-    parser.add_argument("--rules", metavar="PACK_OR_TOML", help="as for evaluate")
+    _rules_option(parser)
     parser.set_defaults(handler=_plan_command)
 
 
@@ -285,12 +279,7 @@ def _members_of(data: Any) -> tuple[list[tuple[str, Any]], bool]:
 
 def _load_rules(source: str | None) -> RulePack | None:
     # Loaded once here rather than by evaluate() for each member of a roster.
-    if source is None:
-        return None
-    try:
-        return load_rule_pack(source)
-    except OSError as exc:
-        raise _Refused(f"cannot read rule pack {source!r}: {exc.strerror or exc}") from None
+    return None if source is None else load_rule_pack(source)
 
 
 _T = TypeVar("_T")

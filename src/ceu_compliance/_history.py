@@ -35,7 +35,7 @@ from ._assign import Program
 from ._engine import Prepared, RulesArg, _evaluate, prepare, resolve_pack
 from ._lp import Constraint, Solution, maximize
 from ._messages import ceus
-from ._models import CEUs, ComplianceReport, Member, decimal_of, format_decimal
+from ._models import CEUs, ComplianceReport, Member, Rendered, Renderers, decimal_of, format_decimal
 from ._pack import RulePack, RuleSet
 from ._period import PeriodWindow, default_start
 from ._validation import parse_member
@@ -57,7 +57,7 @@ class SplitDecision(BaseModel):
     to_later: CEUs
 
 
-class History(BaseModel):
+class History(Rendered):
     """Reports for consecutive periods, oldest first, and the renewal-month splits between them.
 
     ``str(history)`` is the terminal rendering; ``history.to_json()`` the
@@ -71,54 +71,11 @@ class History(BaseModel):
     splits: tuple[SplitDecision, ...] = ()
     notes: tuple[str, ...] = ()
 
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """The history as INTERCHANGE.md JSON."""
-        return self.model_dump_json(indent=indent)
-
-    def to_text(self) -> str:
-        """Each period's report under a header, then the split decisions and the notes."""
-        count = len(self.periods)
-        met = sum(r.compliant for r in self.periods)
-        lines = [
-            f"History of member {self.member_id} as of {self.periods[-1].as_of}: "
-            f"{met} of {count} period(s) compliant"
-        ]
-        for n, report in enumerate(self.periods, start=1):
-            period = report.period
-            lines += ["", f"=== Period {n} of {count}: {period.start} to {period.end} ==="]
-            lines.append(report.to_text().rstrip("\n"))
-        if self.splits:
-            lines += ["", "Renewal-month records shared by two periods (H-SPLIT):"]
-            lines += [
-                f"- {s.record} ({s.date}): {format_decimal(s.to_earlier)} CEUs to the period "
-                f"ending {s.earlier_period_end}, {format_decimal(s.to_later)} to the period "
-                f"ending {s.later_period_end}"
-                for s in self.splits
-            ]
-        if self.notes:
-            lines += ["", "Notes:", *(f"- {note}" for note in self.notes)]
-        return "\n".join(lines) + "\n"
-
-    def to_markdown(self) -> str:
-        """GitHub-flavoured Markdown: the periods, each period's report, the splits."""
+    def _renderers(self) -> Renderers:
+        from ._html import history_html_fragment, history_html_page
         from ._render import history_markdown
 
-        return history_markdown(self)
-
-    def to_html(self) -> str:
-        """A standalone HTML page: inline CSS, no JavaScript, no external resources."""
-        from ._html import history_html_page
-
-        return history_html_page(self)
-
-    def _repr_html_(self) -> str:
-        """The view Jupyter shows: the periods with progress bars, then each period."""
-        from ._html import history_html_fragment
-
-        return history_html_fragment(self)
-
-    def __str__(self) -> str:
-        return self.to_text()
+        return Renderers(_text, history_markdown, history_html_page, history_html_fragment)
 
 
 def evaluate_history(
@@ -375,3 +332,28 @@ def _later_note(splits: Sequence[SplitDecision]) -> str:
         f"Previous-renewal-month CEUs shared with the period ending {splits[0].earlier_period_end} "
         f"(H-SPLIT): {parts}; what is left of them can count here."
     )
+
+
+def _text(history: History) -> str:
+    """Each period's report under a header, then the split decisions and the notes."""
+    count = len(history.periods)
+    met = sum(r.compliant for r in history.periods)
+    lines = [
+        f"History of member {history.member_id} as of {history.periods[-1].as_of}: "
+        f"{met} of {count} period(s) compliant"
+    ]
+    for n, report in enumerate(history.periods, start=1):
+        period = report.period
+        lines += ["", f"=== Period {n} of {count}: {period.start} to {period.end} ==="]
+        lines.append(report.to_text().rstrip("\n"))
+    if history.splits:
+        lines += ["", "Renewal-month records shared by two periods (H-SPLIT):"]
+        lines += [
+            f"- {s.record} ({s.date}): {format_decimal(s.to_earlier)} CEUs to the period "
+            f"ending {s.earlier_period_end}, {format_decimal(s.to_later)} to the period "
+            f"ending {s.later_period_end}"
+            for s in history.splits
+        ]
+    if history.notes:
+        lines += ["", "Notes:", *(f"- {note}" for note in history.notes)]
+    return "\n".join(lines) + "\n"

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
 from enum import StrEnum
 from fractions import Fraction
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NamedTuple
 
 from pydantic import (
     BaseModel,
@@ -294,7 +295,50 @@ class ExtensionOffer(BaseModel):
     rule: Literal["P-EXTENSION"] = "P-EXTENSION"
 
 
-class ComplianceReport(BaseModel):
+class Renderers(NamedTuple):
+    """The functions that turn one kind of output into text, Markdown and HTML."""
+
+    text: Callable[[Any], str]
+    markdown: Callable[[Any], str]
+    page: Callable[[Any], str]
+    fragment: Callable[[Any], str]
+
+
+class Rendered(BaseModel):
+    """What reports, plans and histories share: JSON, text, Markdown and HTML.
+
+    The renderers live in ``_render`` and ``_html``, which import these models,
+    so each kind names its own in :meth:`_renderers`, imported on use.
+    """
+
+    def _renderers(self) -> Renderers:
+        raise NotImplementedError
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The INTERCHANGE.md JSON."""
+        return self.model_dump_json(indent=indent)
+
+    def to_text(self) -> str:
+        """A plain-text rendering for terminals and logs."""
+        return self._renderers().text(self)
+
+    def to_markdown(self) -> str:
+        """GitHub-flavoured Markdown for tickets and emails."""
+        return self._renderers().markdown(self)
+
+    def to_html(self) -> str:
+        """A standalone HTML page: inline CSS, no JavaScript, no external resources."""
+        return self._renderers().page(self)
+
+    def _repr_html_(self) -> str:
+        """The compact view Jupyter shows: tables with a progress bar per requirement."""
+        return self._renderers().fragment(self)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+
+class ComplianceReport(Rendered):
     """The verdict for one member and period, with every figure behind it.
 
     ``str(report)`` is the terminal rendering; ``report.to_json()`` the
@@ -319,33 +363,11 @@ class ComplianceReport(BaseModel):
     extension_offer: ExtensionOffer | None
     notes: tuple[str, ...]
 
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """The report as INTERCHANGE.md JSON."""
-        return self.model_dump_json(indent=indent)
+    def _renderers(self) -> Renderers:
+        from ._html import report_html_fragment, report_html_page
+        from ._render import report_markdown, report_text
 
-    def to_text(self) -> str:
-        """A plain-text rendering for terminals and logs."""
-        from ._render import report_text
-
-        return report_text(self)
-
-    def to_markdown(self) -> str:
-        """GitHub-flavoured Markdown for tickets and emails."""
-        from ._render import report_markdown
-
-        return report_markdown(self)
-
-    def to_html(self) -> str:
-        """A standalone HTML page: inline CSS, no JavaScript, no external resources."""
-        from ._html import report_html_page
-
-        return report_html_page(self)
-
-    def _repr_html_(self) -> str:
-        """The compact view Jupyter shows: requirements with progress bars."""
-        from ._html import report_html_fragment
-
-        return report_html_fragment(self)
+        return Renderers(report_text, report_markdown, report_html_page, report_html_fragment)
 
     def explain(self, *, rules: RulePack | str | Path | None = None) -> Explanation:
         """Which records fill each requirement, and why the rest did not count.
@@ -359,6 +381,3 @@ class ComplianceReport(BaseModel):
         from ._explain import explain_report
 
         return explain_report(self, rules=rules)
-
-    def __str__(self) -> str:
-        return self.to_text()

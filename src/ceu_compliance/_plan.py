@@ -30,7 +30,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from ._assign import Program
 from ._engine import Prepared, RulesArg, prepare, report_of, resolve_pack
 from ._lp import Constraint, maximize
-from ._models import CEUs, ComplianceReport, Deadlines, Member, Status, decimal_of, format_decimal
+from ._models import (
+    CEUs,
+    ComplianceReport,
+    Deadlines,
+    Member,
+    Rendered,
+    Renderers,
+    Status,
+    decimal_of,
+    format_decimal,
+)
 from ._pack import RuleSet
 from ._validation import parse_member
 
@@ -57,7 +67,7 @@ class Shareable(BaseModel):
     ceus: CEUs
 
 
-class Plan(BaseModel):
+class Plan(Rendered):
     """A completion plan (PL-MIN): how many more CEUs, of which kinds, by when.
 
     ``str(plan)`` is a plain-text rendering; ``plan.to_json()`` the
@@ -89,34 +99,11 @@ class Plan(BaseModel):
     days_to_revocation: int = Field(description="Days from as_of to deadlines.revocation; 0 after.")
     notes: tuple[str, ...]
 
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """The plan as INTERCHANGE.md JSON."""
-        return self.model_dump_json(indent=indent)
-
-    def to_text(self) -> str:
-        """A plain-text rendering for terminals and logs."""
-        return _text(self)
-
-    def to_markdown(self) -> str:
-        """GitHub-flavoured Markdown for tickets and emails."""
+    def _renderers(self) -> Renderers:
+        from ._html import plan_html_fragment, plan_html_page
         from ._render import plan_markdown
 
-        return plan_markdown(self)
-
-    def to_html(self) -> str:
-        """A standalone HTML page: inline CSS, no JavaScript, no external resources."""
-        from ._html import plan_html_page
-
-        return plan_html_page(self)
-
-    def _repr_html_(self) -> str:
-        """The view Jupyter shows: the needs, what can be shared, the notes."""
-        from ._html import plan_html_fragment
-
-        return plan_html_fragment(self)
-
-    def __str__(self) -> str:
-        return self.to_text()
+        return Renderers(_text, plan_markdown, plan_html_page, plan_html_fragment)
 
 
 def plan(
