@@ -30,9 +30,9 @@ from ._models import (
     RecordOutcome,
     RejectionCode,
     Requirement,
+    Rounder,
     Status,
     YearCount,
-    decimal_of,
     format_decimal,
 )
 from ._pack import CredentialSpec, RulePack, RuleSet, default_rule_pack, load_rule_pack
@@ -292,13 +292,7 @@ def report_of(
     assignment = assign(prepared.items, prepared.sinks, prepared.caps, prepared.required_total)
     requirement_of = {s.key: s.requirement for s in prepared.sinks}
 
-    inexact: list[str] = []
-
-    def decimal(value: Fraction) -> Decimal:
-        out = decimal_of(value)
-        if Fraction(out) != value:
-            inexact.append(format_decimal(out))
-        return out
+    decimal = Rounder()
 
     outcome: dict[int, RecordOutcome] = {}
     by_requirement: dict[str, Decimal] = {}
@@ -366,11 +360,7 @@ def report_of(
     )
     told = rollover_total if rollover_note else _ZERO
     notes = [*prepared.notes, *_status_notes(status, compliant, deadlines, offer, told)]
-    if inexact:
-        notes.append(
-            "Some assigned amounts are not whole decimals and are shown rounded to 0.000001 CEU: "
-            + ", ".join(inexact)
-        )
+    notes += decimal.notes()
     return ComplianceReport(
         member_id=member.member_id,
         as_of=as_of,

@@ -35,7 +35,7 @@ from ._assign import Program
 from ._engine import Prepared, RulesArg, _evaluate, prepare, resolve_pack
 from ._lp import Constraint, Solution, maximize
 from ._messages import ceus
-from ._models import CEUs, ComplianceReport, Member, Rendered, Renderers, decimal_of, format_decimal
+from ._models import CEUs, ComplianceReport, Member, Rendered, Renderers, Rounder, format_decimal
 from ._pack import RulePack, RuleSet
 from ._period import PeriodWindow, default_start
 from ._validation import parse_member
@@ -107,7 +107,8 @@ def evaluate_history(
     spans, notes = _spans(valid, pack, periods)
     borders = [_renewal_month_ids(valid, span.end) for span in spans[:-1]]
     chosen = _choose([prepare(s.member, s.rules, day) for s in spans], borders)
-    served = [{r: decimal_of(v) for r, v in border.items()} for border in chosen]
+    decimal = Rounder()
+    served = [{r: decimal(v) for r, v in border.items()} for border in chosen]
 
     dates = {r.id: r.date for r in valid.records}
     reports: list[ComplianceReport] = []
@@ -146,9 +147,7 @@ def evaluate_history(
             reports[k] = _with_note(earlier, _earlier_note(mine))
             reports[k + 1] = _with_note(later, _later_note(mine))
             splits += mine
-    inexact = sorted(r for c, s in zip(chosen, served, strict=True) for r in c if s[r] != c[r])
-    if inexact:
-        notes.append(f"Split amounts rounded to 0.000001 CEU: {', '.join(inexact)}.")
+    notes += decimal.notes()
     return History(
         member_id=valid.member_id, periods=tuple(reports), splits=tuple(splits), notes=tuple(notes)
     )

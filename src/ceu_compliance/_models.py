@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
 from enum import StrEnum
 from fractions import Fraction
@@ -54,6 +55,28 @@ def decimal_of(value: Fraction, rounding: str = ROUND_HALF_EVEN) -> Decimal:
         if Fraction(exact) != value:
             exact = exact.quantize(Decimal("0.000001"), rounding=rounding)
     return Decimal(format_decimal(exact))
+
+
+@dataclass
+class Rounder:
+    """:func:`decimal_of` that remembers what it had to round, for a note saying so."""
+
+    rounding: str = ROUND_HALF_EVEN
+    rounded: list[str] = field(default_factory=list)
+
+    def __call__(self, value: Fraction) -> Decimal:
+        out = decimal_of(value, self.rounding)
+        if Fraction(out) != value:
+            self.rounded.append(format_decimal(out))
+        return out
+
+    def notes(self) -> list[str]:
+        if not self.rounded:
+            return []
+        return [
+            "Some amounts have no exact decimal form and are shown rounded to 0.000001 CEU: "
+            + ", ".join(self.rounded)
+        ]
 
 
 def _parse_date(value: Any) -> Any:

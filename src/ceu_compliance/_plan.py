@@ -37,6 +37,7 @@ from ._models import (
     Member,
     Rendered,
     Renderers,
+    Rounder,
     Status,
     decimal_of,
     format_decimal,
@@ -176,13 +177,8 @@ def _optimum(prepared: Prepared) -> _Optimum:
 def _plan(report: ComplianceReport, prepared: Prepared, rules: RuleSet) -> Plan:
     as_of, deadlines = report.as_of, report.deadlines
     optimum = _optimum(prepared)
-    inexact: list[str] = []
-
-    def ceus(value: Fraction) -> Decimal:
-        out = _ceil(value)
-        if Fraction(out) != value:
-            inexact.append(format_decimal(out))
-        return out
+    # Rounded up: a plan that asks for a hair too little would not be enough.
+    ceus = Rounder(ROUND_CEILING)
 
     least = ceus(optimum.least)
     needs = [Need(requirement="total", ceus=ceus(optimum.total))]
@@ -204,11 +200,7 @@ def _plan(report: ComplianceReport, prepared: Prepared, rules: RuleSet) -> Plan:
     pace = Decimal(math.ceil(Fraction(least) * 10 / months_left)) / 10
 
     notes = _notes(report, prepared, rules, optimum, open_extension)
-    if inexact:
-        notes.append(
-            "Some amounts are not whole decimals and are shown rounded up to 0.000001 CEU: "
-            + ", ".join(inexact)
-        )
+    notes += ceus.notes()
     return Plan(
         member_id=report.member_id,
         as_of=as_of,
