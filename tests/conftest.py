@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 TESTS_DIR = Path(__file__).parent
 SCENARIO_DIR = TESTS_DIR / "scenarios"
@@ -44,3 +46,10 @@ RULE_IDS: tuple[str, ...] = (
 # The rules the evaluation report implements; PL-MIN and H-SPLIT belong to the
 # completion plan and the history, which other test files cover.
 REPORT_RULE_IDS: tuple[str, ...] = tuple(r for r in RULE_IDS if r not in {"PL-MIN", "H-SPLIT"})
+
+
+def interchange_member() -> dict[str, Any]:
+    """A fresh copy of INTERCHANGE.md's example member (kept in its scenario file)."""
+    scenario = SCENARIO_DIR / "the_interchange_example_reports_as_documented.json"
+    member: dict[str, Any] = json.loads(scenario.read_text(encoding="utf-8"))["member"]
+    return member

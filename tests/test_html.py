@@ -15,6 +15,7 @@ from ceu_compliance._html import Html, html_table, progress_bar_svg
 from ceu_compliance._messages import REMEDIES, SPLIT_BY_HISTORY, rejection_message
 from ceu_compliance._models import CEURecord, RejectionCode
 from ceu_compliance._render import markdown_escape
+from conftest import interchange_member
 
 HOSTILE = "<script>alert(1)</script>\"&'"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&amp;&#x27;"
@@ -24,27 +25,16 @@ Rendered = ComplianceReport | Plan | History
 
 
 def _member(member_id: str = "M-1001", record_id: str = "r5", provider: str = "Acme") -> Any:
-    return {
-        "member_id": member_id,
-        "renewal_due": "2027-03-31",
-        "credentials": [
-            {"code": "CPC", "earned": "2016-05-14"},
-            {"code": "CPMA", "earned": "2021-02-01"},
-            {"code": "CEMC", "earned": "2020-06-01"},
-        ],
-        "records": [
-            {"id": "r1", "date": "2025-06-10", "ceus": 2, "activity": "webinar",
-             "provider": "AAPC", "index_number": "AAPC-48211", "quiz_passed": True,
-             "approved_for": ["CPMA"]},
-            {"id": "r2", "date": "2026-01-20", "activity": "post_secondary",
-             "provider": "State College", "approved": True, "credit_hours": 3,
-             "field": "health_care"},
-            {"id": "r4", "date": "2026-05-02", "ceus": 8, "activity": "workshop",
-             "provider": "AAPC", "index_number": "W-1", "approved_for": ["CEMC"]},
-            {"id": record_id, "date": "2026-06-02", "ceus": 1, "activity": "course",
-             "provider": provider, "title": "Coding | Billing *basics*"},
-        ],
-    }  # fmt: skip
+    """INTERCHANGE.md's member, with a workshop and a course whose strings need escaping."""
+    member = interchange_member()
+    member["member_id"] = member_id
+    member["records"][2:] = [
+        {"id": "r4", "date": "2026-05-02", "ceus": 8, "activity": "workshop",
+         "provider": "AAPC", "index_number": "W-1", "approved_for": ["CEMC"]},
+        {"id": record_id, "date": "2026-06-02", "ceus": 1, "activity": "course",
+         "provider": provider, "title": "Coding | Billing *basics*"},
+    ]  # fmt: skip
+    return member
 
 
 @pytest.fixture(scope="module")

@@ -17,31 +17,14 @@ from dateutil.relativedelta import relativedelta
 
 from ceu_compliance import InvalidMemberError, evaluate, parse_rule_pack
 from ceu_compliance._plan import Plan, plan
+from conftest import interchange_member
 
 DAY = dt.timedelta(days=1)
 
 
 def example_member() -> dict[str, Any]:
     """The member of INTERCHANGE.md."""
-    return {
-        "member_id": "M-1001",
-        "renewal_due": "2027-03-31",
-        "credentials": [
-            {"code": "CPC", "earned": "2016-05-14"},
-            {"code": "CPMA", "earned": "2021-02-01"},
-            {"code": "CEMC", "earned": "2020-06-01"},
-        ],
-        "records": [
-            {"id": "r1", "date": "2025-06-10", "ceus": 2, "activity": "webinar",
-             "provider": "AAPC", "index_number": "AAPC-48211", "quiz_passed": True,
-             "approved_for": ["CPMA"]},
-            {"id": "r2", "date": "2026-01-20", "activity": "post_secondary",
-             "provider": "State College", "approved": True, "credit_hours": 3,
-             "field": "health_care"},
-            {"id": "r3", "date": "2026-04-02", "ceus": 8, "activity": "instructor",
-             "provider": "State College", "approved": True, "teaches": "CPC"},
-        ],
-    }  # fmt: skip
+    return interchange_member()
 
 
 def course(rid: str, day: str, ceus: str, *approved_for: str, **extra: Any) -> dict[str, Any]:
