@@ -1,4 +1,4 @@
-"""Optimal assignment of counted CEUs to requirements (Q-CONCURRENT, P-RENEWAL-MONTH).
+"""The optimal, canonical assignment of CEUs to requirements (Q-CONCURRENT, P-RENEWAL-MONTH).
 
 The problem, for records that survived eligibility (``Item``) and the credential
 minimums in force (``Sink``): choose how many CEUs of each item count (``c``)
@@ -10,28 +10,50 @@ and how many of those go to each minimum it may serve (``x``), such that
 * the items of one cap group (E-INSTRUCTOR, E-POSTSECONDARY) count at most the cap;
 * an item outside the current renewal month and outside any cap group counts whole.
 
-It is solved as up to three exact linear programs, each keeping the optimum of
-the one before (a lexicographic optimum):
+The answer is the lexicographic optimum of these objectives, in order:
 
-1. maximise the CEUs assigned to minimums: the smallest sum of shortfalls;
-2. maximise what current-renewal-month items leave out (their rollover), while
-   compliant, or while counting everything countable when not;
-3. maximise what capped items count, so a cap never leaves out more than it must.
+1. the most CEUs assigned to minimums (the smallest sum of shortfalls);
+2. compliant: at least the required total counted; not compliant: everything
+   countable counted;
+3. the most current-renewal-month CEUs left out (rollover);
+4. the most CEUs counted (a cap never leaves out more than it must);
+5. ties between records whose count is still open (renewal-month records, records
+   under a binding cap): the earliest record, by (date, id), counts as much as it
+   can, then the next;
 
-Items with the same eligibility are merged into one LP variable before solving and
-split again afterwards, earliest record first, which keeps the programs small
-(see docs/design.md for the reasoning and the complexity).
+and, with every record's count so fixed, each layer's CEUs go to the minimums by
+:func:`~ceu_compliance._flow.transport`, which fills the minimums in report order,
+earliest class of records first. So the report is a function of the member, never
+of the solver or the input order: "equally good" assignments are resolved by
+rules 5 and the transport, not by pivoting luck (docs/design.md has the proofs).
+
+How it is computed, from cheapest to dearest (amounts in integer units of the
+data's grain, so nothing is rounded):
+
+* no cap binds and nothing is left to decide (not compliant, or no renewal-month
+  record): every record counts whole and the transport decides everything;
+* otherwise, when every binding cap groups records that serve minimums of at
+  most one layer: a min-cost flow (``_flow.Network``) in which a CEU runs
+  source -> core minimum -> record -> specialty minimum -> sink, so that serving
+  one minimum of each layer is one path, and the objectives are folded into
+  integer costs;
+* a cap over records of both layers makes the problem a linear program, solved
+  one objective at a time by ``_solver``: HiGHS proposes, exact rationals check,
+  the Fraction simplex (``_lp``) decides if the check fails.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal, NamedTuple
 
-from ._lp import Constraint, Solution, maximize
+from ._flow import Network, transport
+from ._lp import Constraint
+from ._solver import Number, Row, StagedProgram
 
 Layer = Literal["core", "specialty"]
 
@@ -167,47 +189,331 @@ def assign(
     caps: Mapping[str, Decimal],
     total_required: Decimal,
 ) -> Assignment:
-    """The lexicographically optimal assignment described in the module docstring."""
-    program = Program.build(items, sinks, caps)
-    layer_of, members, profiles = program.layer_of, program.members, program.profiles
-    c, x, variables, base = program.c, program.x, program.variables, list(program.base)
+    """The canonical optimal assignment described in the module docstring."""
+    return _Problem(items, sinks, caps, total_required).solve()
 
-    def ones(keys: Sequence[Hashable]) -> dict[Hashable, Fraction]:
-        return dict.fromkeys(keys, Fraction(1))
 
-    all_x, all_c = ones(list(x.values())), ones(list(c.values()))
-    flexible = ones([c[p] for p in profiles if p.flexible])
+def _exponent(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)  # amounts are finite
+    return max(0, -exponent)
 
-    best = maximize(variables, all_x, base)
-    countable = program.countable()
-    required = sum((Fraction(s.required) for s in sinks), Fraction(0))
-    compliant = best.value == required and countable >= Fraction(total_required)
-    floor = Fraction(total_required) if compliant else countable
-    keep = [*base, Constraint(all_x, ">=", best.value), Constraint(all_c, ">=", floor)]
 
-    solution: Solution = best
-    if flexible:
-        solution = maximize(variables, {v: Fraction(-1) for v in flexible}, keep)
-        keep.append(Constraint(flexible, "<=", -solution.value))
-    if any(p.group and not p.flexible for p in profiles):
-        solution = maximize(variables, all_c, keep)
+class _Problem:
+    """The assignment problem in integer units, and the ways of solving it."""
 
-    counted: list[Fraction] = [Fraction(0)] * len(items)
-    applied: list[dict[str, Fraction]] = [{} for _ in items]
-    for p in profiles:
-        ordered = sorted(members[p], key=lambda i: items[i].order)
-        left = solution.values[c[p]]
-        for i in ordered:
-            counted[i] = min(Fraction(items[i].amount), left)
-            left -= counted[i]
-        for layer in ("core", "specialty"):
-            room = {i: counted[i] for i in ordered}
-            for k in (k for k in p.sinks if layer_of[k] == layer):
-                need = solution.values[x[p, k]]
-                for i in ordered:
-                    share = min(room[i], need)
-                    if share > 0:
-                        applied[i][k] = share
-                        room[i] -= share
-                        need -= share
-    return Assignment(tuple(counted), tuple(applied), compliant)
+    def __init__(
+        self,
+        items: Sequence[Item],
+        sinks: Sequence[Sink],
+        caps: Mapping[str, Decimal],
+        total_required: Decimal,
+    ) -> None:
+        self.items, self.sinks, self.decimal_caps = items, sinks, caps
+        amounts = [i.amount for i in items] + [s.required for s in sinks]
+        amounts += [*caps.values(), total_required]
+        self.scale = 10 ** max((_exponent(a) for a in amounts), default=0)
+        self.a = [self.units(i.amount) for i in items]
+        self.r = [self.units(s.required) for s in sinks]
+        self.total = self.units(total_required)
+        index = {s.key: k for k, s in enumerate(sinks)}
+        self.core = [
+            tuple(index[k] for k in i.sinks if sinks[index[k]].layer == "core") for i in items
+        ]
+        self.spec = [
+            tuple(index[k] for k in i.sinks if sinks[index[k]].layer == "specialty") for i in items
+        ]
+        in_group: dict[str, int] = {}
+        for i, item in enumerate(items):
+            if item.group:
+                in_group[item.group] = in_group.get(item.group, 0) + self.a[i]
+        # A cap that all its records together stay within changes nothing.
+        self.cap = {
+            g: self.units(caps[g]) for g, total in in_group.items() if total > self.units(caps[g])
+        }
+        self.group = [i.group if i.group in self.cap else None for i in items]
+        self.by_order = sorted(range(len(items)), key=lambda i: items[i].order)
+        self.variable = [i for i in self.by_order if items[i].flexible or self.group[i] is not None]
+        self.countable = sum(a for a, g in zip(self.a, self.group, strict=True) if g is None)
+        self.countable += sum(self.cap.values())
+
+    def units(self, value: Decimal) -> int:
+        scaled = value * self.scale
+        assert scaled == scaled.to_integral_value()
+        return int(scaled)
+
+    def solve(self) -> Assignment:
+        required = sum(self.r)
+        if not self.cap:
+            counts: list[Fraction] = [Fraction(a) for a in self.a]
+            applied = self.transport(counts)
+            best = sum(sum(x.values()) for x in applied)
+            compliant = best == required and self.countable >= self.total
+            if compliant and any(self.items[i].flexible for i in self.variable):
+                counts = self.flow_counts(compliant=True)
+                applied = self.transport(counts)
+        elif self.spanning():
+            counts, compliant = self.lp_counts()
+            applied = self.transport(counts)
+        else:
+            counts = self.flow_counts(compliant=True)
+            applied = self.transport(counts)
+            best = sum(sum(x.values()) for x in applied)
+            compliant = best == required and self.countable >= self.total
+            if not compliant:
+                counts = self.flow_counts(compliant=False)
+                applied = self.transport(counts)
+        return self.result(counts, applied, compliant)
+
+    def result(
+        self, counts: Sequence[Fraction], applied: Sequence[Mapping[int, Fraction]], compliant: bool
+    ) -> Assignment:
+        """Counts and shares, in units, as an :class:`Assignment` in CEUs."""
+        scale = Fraction(self.scale)
+        keys = [s.key for s in self.sinks]
+        return Assignment(
+            counted=tuple(c / scale for c in counts),
+            applied=tuple({keys[k]: v / scale for k, v in x.items()} for x in applied),
+            compliant=compliant,
+        )
+
+    def spanning(self) -> bool:
+        """Whether a binding cap groups records that serve minimums of both layers."""
+        return any(self.gate_side(g) is None for g in self.cap)
+
+    def gate_side(self, group: str) -> str | None:
+        """Where a cap can sit in the flow: on the side of the layer its records never serve."""
+        members = [i for i, g in enumerate(self.group) if g == group]
+        if not any(self.spec[i] for i in members):
+            return "specialty"
+        if not any(self.core[i] for i in members):
+            return "core"
+        return None
+
+    # ---------------------------------------------------------------- transport
+
+    def transport(self, counts: Sequence[Fraction]) -> list[dict[int, Fraction]]:
+        """Per item, the CEUs (in units) it gives to each sink: each layer filled in sink order."""
+        denominator = math.lcm(*(c.denominator for c in counts)) if counts else 1
+        whole = [int(c * denominator) for c in counts]
+        applied: list[dict[int, Fraction]] = [{} for _ in self.items]
+        for serves in (self.core, self.spec):
+            classes: dict[tuple[int, ...], list[int]] = {}
+            for i in self.by_order:
+                if serves[i] and whole[i]:
+                    classes.setdefault(serves[i], []).append(i)
+            keys = list(classes)
+            flows = transport(
+                [sum(whole[i] for i in classes[key]) for key in keys],
+                keys,
+                [r * denominator for r in self.r],
+            )
+            for key, flow in zip(keys, flows, strict=True):
+                room = {i: whole[i] for i in classes[key]}
+                for k in sorted(flow):
+                    need = flow[k]
+                    for i in classes[key]:
+                        share = min(room[i], need)
+                        if share:
+                            applied[i][k] = Fraction(share, denominator)
+                            room[i] -= share
+                            need -= share
+        return applied
+
+    # ---------------------------------------------------------------- min-cost flow
+
+    def flow_counts(self, *, compliant: bool) -> list[Fraction]:
+        """Every item's count: the lexicographic optimum as a min-cost flow.
+
+        A CEU runs source -> (core minimum or core bypass) -> record -> (specialty
+        minimum or specialty bypass) -> sink, so one path serves one minimum of
+        each layer at most and the flow through a record is its count. A binding
+        cap whose records serve no specialty minimum sits on the specialty bypass
+        (no core minimum: on the core bypass). The objectives are integer costs,
+        each weight larger than everything the lower objectives can add up to.
+        """
+        a, items, n = self.a, self.items, len(self.variable)
+        rank = {i: j for j, i in enumerate(self.variable)}
+        big = max(a, default=0) + 2
+        bound = 4 * (sum(a) + self.total + sum(self.r)) + 8
+        w_count = big**n  # objective 4; objective 5 adds up to less than this
+        w_rollover = w_count * bound
+        w_total = w_rollover * bound
+        w_minimums = w_total * bound
+        w_must = w_minimums * bound
+
+        net = Network()
+        source, start, sink, core_bypass, spec_bypass = (net.node() for _ in range(5))
+        infinite = sum(a) + self.total + 1
+        if compliant:
+            bonus = net.edge(source, start, self.total, -w_total)
+            free = net.edge(source, start, infinite)
+        else:
+            bonus = free = net.edge(source, start, infinite, -w_total)
+        hub = {}
+        hub_edge = {}
+        for k, s in enumerate(self.sinks):
+            hub[k] = net.node()
+            if s.layer == "core":
+                hub_edge[k] = net.edge(start, hub[k], self.r[k], -w_minimums)
+            else:
+                hub_edge[k] = net.edge(hub[k], sink, self.r[k], -w_minimums)
+        into_core_bypass = net.edge(start, core_bypass, infinite)
+        out_of_spec_bypass = net.edge(spec_bypass, sink, infinite)
+        gate = {}
+        for g, cap in self.cap.items():
+            gate[g] = net.node()
+            if self.gate_side(g) == "specialty":
+                net.edge(gate[g], spec_bypass, cap)
+            else:
+                net.edge(core_bypass, gate[g], cap)
+
+        # One node pair per (core minimums, specialty minimums, cap): the fixed
+        # items of a profile share one edge, each open item has its own.
+        profiles: dict[tuple[tuple[int, ...], tuple[int, ...], str | None], _Route] = {}
+        edge_of: dict[int, int] = {}
+        fixed: dict[tuple[tuple[int, ...], tuple[int, ...], str | None], int] = {}
+        for i in self.by_order:
+            key = (self.core[i], self.spec[i], self.group[i])
+            route = profiles.get(key)
+            if route is None:
+                route = profiles[key] = _Route.build(
+                    net, key, hub, core_bypass, spec_bypass, gate, self
+                )
+            if i in rank:
+                cost = -w_count - big ** (n - 1 - rank[i])
+                if items[i].flexible:
+                    cost += w_rollover
+                edge_of[i] = net.edge(route.inn, route.out, a[i], cost)
+            else:
+                fixed[key] = fixed.get(key, 0) + a[i]
+
+        # Start from the fixed items, each layer filled as far as it goes: the
+        # cheapest flow of that value, as successive shortest paths require.
+        keys = list(fixed)
+        core_flow = transport([fixed[k] for k in keys], [k[0] for k in keys], self.r)
+        spec_flow = transport([fixed[k] for k in keys], [k[1] for k in keys], self.r)
+        for key, core, spec in zip(keys, core_flow, spec_flow, strict=True):
+            route, amount = profiles[key], fixed[key]
+            net.push(net.edge(route.inn, route.out, amount, -w_must), amount)
+            for k, share in core.items():
+                net.push(hub_edge[k], share)
+                net.push(route.from_hub[k], share)
+            net.push(into_core_bypass, amount - sum(core.values()))
+            net.push(route.entry, amount - sum(core.values()))
+            for m, share in spec.items():
+                net.push(route.to_hub[m], share)
+                net.push(hub_edge[m], share)
+            net.push(route.exit, amount - sum(spec.values()))
+            net.push(out_of_spec_bypass, amount - sum(spec.values()))
+        placed = sum(fixed.values())
+        first = min(placed, self.total) if compliant else placed
+        net.push(bonus, first)
+        if placed > first:
+            net.push(free, placed - first)
+
+        net.improve(source, sink)
+        return [Fraction(net.flow(edge_of[i]) if i in edge_of else a[i]) for i in range(len(a))]
+
+    # ---------------------------------------------------------------- linear program
+
+    def lp_counts(self, *, use_highs: bool = True) -> tuple[list[Fraction], bool]:
+        """Every item's count as a linear program, one objective at a time (``_solver``).
+
+        Needed when a binding cap spans both layers. Fixed items with the same
+        minimums share one count column; every open item has its own, so that
+        objective 5 can rank them. ``use_highs=False`` is the exact reference.
+        """
+        lower: list[int] = []
+        upper: list[int | None] = []
+        rows: list[Row] = []
+
+        def column(low: int, high: int | None) -> int:
+            lower.append(low)
+            upper.append(high)
+            return len(lower) - 1
+
+        count: dict[int, int] = {}  # item -> its count column
+        shared: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
+        for i in self.by_order:
+            if i in self.variable:
+                count[i] = column(0, self.a[i])
+                continue
+            key = (self.core[i], self.spec[i])
+            if key not in shared:
+                shared[key] = column(0, 0)
+            j = count[i] = shared[key]
+            lower[j] += self.a[i]
+            upper[j] = lower[j]
+        owners = sorted(set(count.values()))
+        sample = {j: i for i, j in count.items()}
+        to_sink: dict[int, dict[int, int]] = {k: {} for k in range(len(self.sinks))}
+        for j in owners:
+            i = sample[j]
+            for layer in (self.core[i], self.spec[i]):
+                if layer:
+                    row: dict[int, Number] = {j: -1}
+                    for k in layer:
+                        x = column(0, None)
+                        row[x] = 1
+                        to_sink[k][x] = 1
+                    rows.append(Row(row, None, 0))
+        for k, xs in to_sink.items():
+            if xs:
+                rows.append(Row(dict(xs), None, self.r[k]))
+        for g, cap in self.cap.items():
+            rows.append(Row({count[i]: 1 for i in self.variable if self.group[i] == g}, None, cap))
+
+        program = StagedProgram(lower, upper, rows, use_highs=use_highs)
+        assigned = {x: 1 for xs in to_sink.values() for x in xs}
+        best = program.maximize(assigned)
+        compliant = best == sum(self.r) and self.countable >= self.total
+        every: dict[int, Number] = dict.fromkeys(owners, 1)
+        program.add_row(Row(every, self.total if compliant else self.countable, None))
+        flexible = {count[i]: -1 for i in self.variable if self.items[i].flexible}
+        if flexible:
+            program.maximize(flexible)
+        program.maximize(every)
+        for i in self.variable:
+            j = count[i]
+            if not program.fixed(j):
+                program.fix(j, program.maximize({j: 1}))
+        counts = [Fraction(a) for a in self.a]
+        for i in self.variable:
+            counts[i] = Fraction(program.lower[count[i]])
+        return counts, compliant
+
+
+@dataclass(frozen=True)
+class _Route:
+    """A profile's two nodes and the edges that bring CEUs in and take them out."""
+
+    inn: int
+    out: int
+    entry: int  # from the core bypass (or the cap's gate)
+    exit: int  # to the specialty bypass (or the cap's gate)
+    from_hub: Mapping[int, int]
+    to_hub: Mapping[int, int]
+
+    @classmethod
+    def build(
+        cls,
+        net: Network,
+        key: tuple[tuple[int, ...], tuple[int, ...], str | None],
+        hub: Mapping[int, int],
+        core_bypass: int,
+        spec_bypass: int,
+        gate: Mapping[str, int],
+        problem: _Problem,
+    ) -> _Route:
+        core, spec, group = key
+        inn, out = net.node(), net.node()
+        infinite = sum(problem.a) + problem.total + 1
+        from_hub = {k: net.edge(hub[k], inn, infinite) for k in core}
+        side = problem.gate_side(group) if group else None
+        entry_from = gate[group] if group and side == "core" else core_bypass
+        entry = net.edge(entry_from, inn, infinite)
+        to_hub = {m: net.edge(out, hub[m], infinite) for m in spec}
+        exit_to = gate[group] if group and side == "specialty" else spec_bypass
+        exit_ = net.edge(out, exit_to, infinite)
+        return cls(inn, out, entry, exit_, from_hub, to_hub)
