@@ -10,16 +10,26 @@ identical report, for every instance.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
+from fractions import Fraction
 from unittest import mock
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ceu_compliance import _engine, evaluate
-from ceu_compliance._assign import Assignment, Item, Sink, _Problem, assign
+from ceu_compliance import _engine, _history, _plan, evaluate, evaluate_history, plan
+from ceu_compliance._assign import (
+    Assignment,
+    Item,
+    Sink,
+    _Problem,
+    assign,
+    plan_assignment,
+    split,
+)
 from strategies import Case, any_cases
 
 
@@ -35,10 +45,28 @@ def reference_assign(
     return problem.result(counts, problem.transport(counts), compliant)
 
 
+def reference_plan_assignment(
+    items: Sequence[Item],
+    sinks: Sequence[Sink],
+    caps: Mapping[str, Decimal],
+    total_required: Decimal,
+) -> tuple[Assignment, Fraction]:
+    """The plan's counts by the exact simplex, whatever the caps, then the shared transport."""
+    problem = _Problem(items, sinks, caps, total_required)
+    counts = problem.plan_lp_counts(use_highs=False)
+    applied = problem.transport(counts)
+    least = problem.shortfall(applied)
+    return problem.result(counts, applied, least == 0), least / problem.scale
+
+
 @contextmanager
 def reference_engine() -> Iterator[None]:
-    """``evaluate`` and friends with the reference assignment in place of the fast one."""
-    with mock.patch.object(_engine, "assign", reference_assign):
+    """``evaluate``, ``plan`` and histories on the reference instead of the fast engine."""
+    with (
+        mock.patch.object(_engine, "assign", reference_assign),
+        mock.patch.object(_plan, "plan_assignment", reference_plan_assignment),
+        mock.patch.object(_history, "split", functools.partial(split, use_highs=False)),
+    ):
         yield
 
 
@@ -86,4 +114,27 @@ def test_fast_report_equals_the_reference_report(case: Case) -> None:
     fast = evaluate(case.member, as_of=case.as_of)
     with reference_engine():
         reference = evaluate(case.member, as_of=case.as_of)
+    assert fast.model_dump(mode="json") == reference.model_dump(mode="json")
+
+
+@given(problem=problems())
+def test_fast_plan_assignment_equals_the_reference(
+    problem: tuple[list[Item], list[Sink], dict[str, Decimal], Decimal],
+) -> None:
+    assert plan_assignment(*problem) == reference_plan_assignment(*problem)
+
+
+@given(case=any_cases())
+def test_fast_plan_equals_the_reference_plan(case: Case) -> None:
+    fast = plan(case.member, as_of=case.as_of)
+    with reference_engine():
+        reference = plan(case.member, as_of=case.as_of)
+    assert fast.model_dump(mode="json") == reference.model_dump(mode="json")
+
+
+@given(case=any_cases())
+def test_fast_history_equals_the_reference_history(case: Case) -> None:
+    fast = evaluate_history(case.member, periods=3, as_of=case.as_of)
+    with reference_engine():
+        reference = evaluate_history(case.member, periods=3, as_of=case.as_of)
     assert fast.model_dump(mode="json") == reference.model_dump(mode="json")

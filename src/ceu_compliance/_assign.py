@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal, NamedTuple
@@ -193,10 +193,115 @@ def assign(
     return _Problem(items, sinks, caps, total_required).solve()
 
 
-def _exponent(value: Decimal) -> int:
-    exponent = value.as_tuple().exponent
-    assert isinstance(exponent, int)  # amounts are finite
-    return max(0, -exponent)
+def plan_assignment(
+    items: Sequence[Item],
+    sinks: Sequence[Sink],
+    caps: Mapping[str, Decimal],
+    total_required: Decimal,
+) -> tuple[Assignment, Fraction]:
+    """A completion plan's assignment (PL-MIN) and its N, the fewest new CEUs needed.
+
+    Every item may count (no rollover is kept back: the plan asks what is still
+    missing); ties are broken as for :func:`assign`.
+    """
+    problem = _Problem(items, sinks, caps, total_required)
+    counts = problem.plan_counts()
+    applied = problem.transport(counts)
+    least = problem.shortfall(applied)
+    return problem.result(counts, applied, least == 0), least / problem.scale
+
+
+@dataclass(frozen=True)
+class Span:
+    """One period of a history, as the assignment sees it (H-SPLIT).
+
+    ``shared`` maps the index of each item that the period shares with a
+    neighbouring period (a renewal-month record) to its record id.
+    """
+
+    items: Sequence[Item]
+    sinks: Sequence[Sink]
+    caps: Mapping[str, Decimal]
+    total_required: Decimal
+    shared: Mapping[int, str]
+
+
+def split(spans: Sequence[Span], *, use_highs: bool = True) -> list[dict[str, Fraction]]:
+    """H-SPLIT: per border, the CEUs of each shared record that serve the earlier period.
+
+    ``spans`` are consecutive periods, oldest first; a record shared by spans
+    ``b`` and ``b + 1`` is split between them. One program over every period,
+    each as :func:`assign` models it (a shared item counts freely, up to its CEUs
+    in both periods together), maximised lexicographically: each period compliant
+    if it can be, earliest first; then each period's shortfall (total and
+    minimums) as small as it can be, earliest first; then at each border the
+    earlier period takes as few shared CEUs as it can, and among those the
+    earliest records serve it first.
+    """
+    borders = [
+        {rid: i for i, rid in spans[b].shared.items() if rid in spans[b + 1].shared.values()}
+        for b in range(len(spans) - 1)
+    ]
+    if not any(borders):
+        return [{} for _ in borders]
+    scale = max(_grain(s.items, s.sinks, s.caps, s.total_required) for s in spans)
+    columns = _Columns()
+    parts = []
+    scores: list[tuple[dict[int, Number], int]] = []
+    for span in spans:
+        items = [
+            replace(it, flexible=True) if i in span.shared else it
+            for i, it in enumerate(span.items)
+        ]
+        problem = _Problem(items, span.sinks, span.caps, span.total_required, scale=scale)
+        count, owners, to_sink = _Linear.add(problem, columns)
+        short = columns.column(0, None)
+        columns.rows.append(Row({**dict.fromkeys(owners, 1), short: 1}, problem.total, None))
+        score: dict[int, Number] = {x: 1 for xs in to_sink.values() for x in xs}
+        scores.append(({**score, short: -1}, sum(problem.r)))
+        parts.append((problem, count))
+    earlier: list[dict[str, int]] = []
+    for b, border in enumerate(borders):
+        (problem, count), (later, later_count) = parts[b], parts[b + 1]
+        later_index = {rid: i for i, rid in spans[b + 1].shared.items()}
+        mine = {}
+        for rid, i in sorted(border.items(), key=lambda p: problem.items[p[1]].order):
+            j = later_index[rid]
+            mine[rid] = count[i]
+            limit = min(problem.a[i], later.a[j])
+            columns.rows.append(Row({count[i]: 1, later_count[j]: 1}, None, limit))
+        earlier.append(mine)
+
+    program = columns.program(use_highs=use_highs)
+    reached = []
+    for score, target in scores:
+        reached.append(program.peek(score) == target)
+        if reached[-1]:
+            program.add_row(Row(score, target, None))
+    for (score, _), made in zip(scores, reached, strict=True):
+        if not made:
+            program.maximize(score)
+    for mine in earlier:
+        if mine:
+            program.maximize(dict.fromkeys(mine.values(), -1))
+    for mine in earlier:
+        for j in mine.values():
+            if not program.fixed(j):
+                program.fix(j, program.maximize({j: 1}))
+    return [{rid: Fraction(program.lower[j], scale) for rid, j in mine.items()} for mine in earlier]
+
+
+def _grain(
+    items: Sequence[Item], sinks: Sequence[Sink], caps: Mapping[str, Decimal], total: Decimal
+) -> int:
+    """Units per CEU: 10 to the most decimal places any amount has (so all are whole)."""
+    amounts = [i.amount for i in items] + [s.required for s in sinks] + [*caps.values(), total]
+    places = 0
+    for amount in amounts:
+        exponent = amount.as_tuple().exponent
+        assert isinstance(exponent, int)  # amounts are finite
+        places = max(places, -exponent)
+    return int(10**places)
 
 
 class _Problem:
@@ -208,11 +313,11 @@ class _Problem:
         sinks: Sequence[Sink],
         caps: Mapping[str, Decimal],
         total_required: Decimal,
+        *,
+        scale: int = 1,
     ) -> None:
         self.items, self.sinks, self.decimal_caps = items, sinks, caps
-        amounts = [i.amount for i in items] + [s.required for s in sinks]
-        amounts += [*caps.values(), total_required]
-        self.scale = 10 ** max((_exponent(a) for a in amounts), default=0)
+        self.scale = max(scale, _grain(items, sinks, caps, total_required))
         self.a = [self.units(i.amount) for i in items]
         self.r = [self.units(s.required) for s in sinks]
         self.total = self.units(total_required)
@@ -322,7 +427,7 @@ class _Problem:
 
     # ---------------------------------------------------------------- min-cost flow
 
-    def flow_counts(self, *, compliant: bool) -> list[Fraction]:
+    def flow_counts(self, *, compliant: bool, rollover: bool = True) -> list[Fraction]:
         """Every item's count: the lexicographic optimum as a min-cost flow.
 
         A CEU runs source -> (core minimum or core bypass) -> record -> (specialty
@@ -382,7 +487,7 @@ class _Problem:
                 )
             if i in rank:
                 cost = -w_count - big ** (n - 1 - rank[i])
-                if items[i].flexible:
+                if rollover and items[i].flexible:
                     cost += w_rollover
                 edge_of[i] = net.edge(route.inn, route.out, a[i], cost)
             else:
@@ -420,37 +525,130 @@ class _Problem:
     def lp_counts(self, *, use_highs: bool = True) -> tuple[list[Fraction], bool]:
         """Every item's count as a linear program, one objective at a time (``_solver``).
 
-        Needed when a binding cap spans both layers. Fixed items with the same
-        minimums share one count column; every open item has its own, so that
-        objective 5 can rank them. ``use_highs=False`` is the exact reference.
+        Needed when a binding cap spans both layers. ``use_highs=False`` is the
+        exact reference.
         """
-        lower: list[int] = []
-        upper: list[int | None] = []
-        rows: list[Row] = []
+        lp = _Linear.of(self, use_highs=use_highs)
+        program = lp.program
+        best = program.maximize(lp.assigned())
+        compliant = best == sum(self.r) and self.countable >= self.total
+        program.add_row(Row(lp.counted(), self.total if compliant else self.countable, None))
+        flexible = {lp.count[i]: -1 for i in self.variable if self.items[i].flexible}
+        if flexible:
+            program.maximize(flexible)
+        program.maximize(lp.counted())
+        return lp.rank_and_read(), compliant
 
-        def column(low: int, high: int | None) -> int:
-            lower.append(low)
-            upper.append(high)
-            return len(lower) - 1
+    def plan_counts(self) -> list[Fraction]:
+        """The counts of a completion plan (PL-MIN): fewest new CEUs, then objectives 1, 4, 5.
 
-        count: dict[int, int] = {}  # item -> its count column
+        With ``T``, ``C`` and ``S`` the shortfalls of the total and of the core and
+        specialty minimums, ``max(T, C, S)`` new CEUs are needed (a new CEU can
+        serve one minimum of each layer). Without a cap over both layers, each
+        layer's shortfall depends on the records of one cap group at most, so it
+        is smallest when the most CEUs go to minimums: the flow decides.
+        """
+        if not self.cap:
+            return [Fraction(a) for a in self.a]
+        if not self.spanning():
+            return self.flow_counts(compliant=False, rollover=False)
+        return self.plan_lp_counts()
+
+    def plan_lp_counts(self, *, use_highs: bool = True) -> list[Fraction]:
+        """:meth:`plan_counts` as a linear program with ``n >= T, C, S`` (any caps)."""
+        lp = _Linear.of(self, use_highs=use_highs)
+        program = lp.program
+        n = program.add_column(0, None)
+        program.add_row(Row({**lp.counted(), n: 1}, self.total, None))
+        for layer in ("core", "specialty"):
+            sinks = [k for k, s in enumerate(self.sinks) if s.layer == layer]
+            if sinks:
+                row: dict[int, Number] = {x: 1 for k in sinks for x in lp.to_sink[k]}
+                program.add_row(Row({**row, n: 1}, sum(self.r[k] for k in sinks), None))
+        program.maximize({n: -1})
+        program.maximize(lp.assigned())
+        program.maximize(lp.counted())
+        return lp.rank_and_read()
+
+    def shortfall(self, applied: Sequence[Mapping[int, Fraction]]) -> Fraction:
+        """PL-MIN's N for an assignment: ``max(T, C, S)``, in units."""
+        to_sink = [Fraction(0)] * len(self.sinks)
+        for shares in applied:
+            for k, v in shares.items():
+                to_sink[k] += v
+        short = [Fraction(max(0, self.total - self.countable))]
+        for layer in ("core", "specialty"):
+            short.append(
+                sum(
+                    (self.r[k] - to_sink[k] for k, s in enumerate(self.sinks) if s.layer == layer),
+                    Fraction(0),
+                )
+            )
+        return max(short)
+
+
+@dataclass
+class _Columns:
+    """Columns and rows being gathered for one :class:`StagedProgram`."""
+
+    lower: list[int] = field(default_factory=list)
+    upper: list[int | None] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+
+    def column(self, low: int, high: int | None) -> int:
+        self.lower.append(low)
+        self.upper.append(high)
+        return len(self.lower) - 1
+
+    def program(self, *, use_highs: bool) -> StagedProgram:
+        return StagedProgram(self.lower, self.upper, self.rows, use_highs=use_highs)
+
+
+@dataclass
+class _Linear:
+    """The assignment as a :class:`StagedProgram`: count and share columns, the rules as rows.
+
+    Fixed items with the same minimums share one count column; every open item
+    has its own, so that objective 5 can rank them.
+    """
+
+    problem: _Problem
+    program: StagedProgram
+    count: Mapping[int, int]  # item -> its count column
+    owners: Sequence[int]  # the count columns
+    to_sink: Mapping[int, Mapping[int, int]]  # sink -> its share columns
+
+    @classmethod
+    def of(cls, problem: _Problem, *, use_highs: bool) -> _Linear:
+        columns = _Columns()
+        count, owners, to_sink = cls.add(problem, columns)
+        return cls(problem, columns.program(use_highs=use_highs), count, owners, to_sink)
+
+    @staticmethod
+    def add(
+        problem: _Problem, columns: _Columns
+    ) -> tuple[dict[int, int], list[int], dict[int, dict[int, int]]]:
+        """Add ``problem``'s columns and rows: (item -> count column, count columns, shares)."""
+        lower, upper, rows, column = columns.lower, columns.upper, columns.rows, columns.column
+
+        count: dict[int, int] = {}
         shared: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
-        for i in self.by_order:
-            if i in self.variable:
-                count[i] = column(0, self.a[i])
+        for i in problem.by_order:
+            if i in problem.variable:
+                count[i] = column(0, problem.a[i])
                 continue
-            key = (self.core[i], self.spec[i])
+            key = (problem.core[i], problem.spec[i])
             if key not in shared:
                 shared[key] = column(0, 0)
             j = count[i] = shared[key]
-            lower[j] += self.a[i]
+            lower[j] += problem.a[i]
             upper[j] = lower[j]
         owners = sorted(set(count.values()))
         sample = {j: i for i, j in count.items()}
-        to_sink: dict[int, dict[int, int]] = {k: {} for k in range(len(self.sinks))}
+        to_sink: dict[int, dict[int, int]] = {k: {} for k in range(len(problem.sinks))}
         for j in owners:
             i = sample[j]
-            for layer in (self.core[i], self.spec[i]):
+            for layer in (problem.core[i], problem.spec[i]):
                 if layer:
                     row: dict[int, Number] = {j: -1}
                     for k in layer:
@@ -460,28 +658,29 @@ class _Problem:
                     rows.append(Row(row, None, 0))
         for k, xs in to_sink.items():
             if xs:
-                rows.append(Row(dict(xs), None, self.r[k]))
-        for g, cap in self.cap.items():
-            rows.append(Row({count[i]: 1 for i in self.variable if self.group[i] == g}, None, cap))
+                rows.append(Row(dict(xs), None, problem.r[k]))
+        for g, cap in problem.cap.items():
+            members = [i for i in problem.variable if problem.group[i] == g]
+            rows.append(Row({count[i]: 1 for i in members}, None, cap))
+        return count, owners, to_sink
 
-        program = StagedProgram(lower, upper, rows, use_highs=use_highs)
-        assigned = {x: 1 for xs in to_sink.values() for x in xs}
-        best = program.maximize(assigned)
-        compliant = best == sum(self.r) and self.countable >= self.total
-        every: dict[int, Number] = dict.fromkeys(owners, 1)
-        program.add_row(Row(every, self.total if compliant else self.countable, None))
-        flexible = {count[i]: -1 for i in self.variable if self.items[i].flexible}
-        if flexible:
-            program.maximize(flexible)
-        program.maximize(every)
-        for i in self.variable:
-            j = count[i]
+    def assigned(self) -> dict[int, Number]:
+        return {x: 1 for xs in self.to_sink.values() for x in xs}
+
+    def counted(self) -> dict[int, Number]:
+        return dict.fromkeys(self.owners, 1)
+
+    def rank_and_read(self) -> list[Fraction]:
+        """Objective 5 (earliest open item first), then every item's count."""
+        problem, program = self.problem, self.program
+        for i in problem.variable:
+            j = self.count[i]
             if not program.fixed(j):
                 program.fix(j, program.maximize({j: 1}))
-        counts = [Fraction(a) for a in self.a]
-        for i in self.variable:
-            counts[i] = Fraction(program.lower[count[i]])
-        return counts, compliant
+        counts = [Fraction(a) for a in problem.a]
+        for i in problem.variable:
+            counts[i] = Fraction(program.lower[self.count[i]])
+        return counts
 
 
 @dataclass(frozen=True)

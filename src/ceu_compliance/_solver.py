@@ -90,6 +90,15 @@ class StagedProgram:
         self.values: list[Fraction] = [Fraction(0)] * len(self.lower)
         self._highs = _Highs(self) if use_highs and _highs is not None else None
 
+    def add_column(self, lower: Number, upper: Number | None) -> int:
+        """A new column, in no row yet; returns its index."""
+        self.lower.append(lower)
+        self.upper.append(upper)
+        self.values.append(Fraction(0))
+        if self._highs:
+            self._highs.add_column(lower, upper)
+        return len(self.lower) - 1
+
     def fixed(self, j: int) -> bool:
         return self.upper[j] == self.lower[j]
 
@@ -107,31 +116,45 @@ class StagedProgram:
         """The exact optimum of ``objective``; the program keeps only its optimal face."""
         if self._highs:
             found = self._highs.solve(objective)
-            if found is not None and self._restrict(objective, *found):
-                return sum((a * self.values[j] for j, a in objective.items()), Fraction(0))
+            certificate = found and self._certify(objective, *found)
+            if found and certificate:
+                self._restrict(found[0], found[1], *certificate)
+                return _value(objective, found[0])
             FALLBACKS.add()
-        return self._exact(objective)
+        value, point = self._exact(objective)
+        self.values = point
+        self.add_row(Row(dict(objective), value, None))
+        return value
+
+    def peek(self, objective: Mapping[int, Number]) -> Fraction:
+        """The exact optimum of ``objective``, leaving the program as it was."""
+        if self._highs:
+            found = self._highs.solve(objective)
+            if found and self._certify(objective, *found):
+                return _value(objective, found[0])
+            FALLBACKS.add()
+        return self._exact(objective)[0]
 
     # ------------------------------------------------------------ exact checks
 
-    def _restrict(
+    def _certify(
         self, objective: Mapping[int, Number], point: list[Fraction], duals: list[Fraction]
-    ) -> bool:
-        """Check ``point`` optimal with ``duals``; if it is, keep only the optimal face."""
+    ) -> tuple[list[Fraction], list[Fraction]] | None:
+        """The reduced costs and row levels proving ``point`` optimal with ``duals``, or None."""
         for j, value in enumerate(point):
             upper = self.upper[j]
             if value < self.lower[j] or (upper is not None and value > upper):
-                return False
+                return None
         activity = []
         for row, dual in zip(self.rows, duals, strict=True):
             level = sum((a * point[j] for j, a in row.coefficients.items()), Fraction(0))
             if (row.lower is not None and level < row.lower) or (
                 row.upper is not None and level > row.upper
             ):
-                return False
+                return None
             # Complementary slackness: a row with a dual holds at the bound it prices.
             if (dual > 0 and level != row.upper) or (dual < 0 and level != row.lower):
-                return False
+                return None
             activity.append(level)
         reduced = [Fraction(objective.get(j, 0)) for j in range(len(point))]
         for row, dual in zip(self.rows, duals, strict=True):
@@ -140,8 +163,17 @@ class StagedProgram:
                     reduced[j] -= a * dual
         for j, cost in enumerate(reduced):
             if (cost > 0 and point[j] != self.upper[j]) or (cost < 0 and point[j] != self.lower[j]):
-                return False
-        # Optimal. Every optimal point has the same values where the certificate prices.
+                return None
+        return reduced, activity
+
+    def _restrict(
+        self,
+        point: list[Fraction],
+        duals: list[Fraction],
+        reduced: list[Fraction],
+        activity: list[Fraction],
+    ) -> None:
+        """Keep the optimal face: every optimal point agrees where the certificate prices."""
         for j, cost in enumerate(reduced):
             if cost and not self.fixed(j):
                 self.fix(j, point[j])
@@ -151,10 +183,9 @@ class StagedProgram:
                 if self._highs:
                     self._highs.row_bounds(i)
         self.values = point
-        return True
 
-    def _exact(self, objective: Mapping[int, Number]) -> Fraction:
-        """The stage by the exact simplex; its optimum then becomes a row."""
+    def _exact(self, objective: Mapping[int, Number]) -> tuple[Fraction, list[Fraction]]:
+        """The stage by the exact simplex: the optimum and an optimal point."""
         variables = list(range(len(self.lower)))
         constraints = []
         for j in variables:
@@ -174,9 +205,7 @@ class StagedProgram:
                 constraints.append(Constraint(coefficients, "<=", Fraction(row.upper)))
         goal = {j: Fraction(a) for j, a in objective.items()}
         solution = maximize(variables, goal, constraints)
-        self.values = [solution.values[j] for j in variables]
-        self.add_row(Row(dict(objective), solution.value, None))
-        return solution.value
+        return solution.value, [solution.values[j] for j in variables]
 
 
 class _Highs:
@@ -199,6 +228,9 @@ class _Highs:
         h.passModel(lp)
         for row in program.rows:
             self.add_row(row)
+
+    def add_column(self, lower: Number, upper: Number | None) -> None:
+        self.h.addVar(float(lower), _float(upper, _highs.kHighsInf))
 
     def add_row(self, row: Row) -> None:
         inf = _highs.kHighsInf
@@ -238,6 +270,10 @@ class _Highs:
         point = [_rational(v) for v in solution.col_value]
         duals = [_rational(v) for v in solution.row_dual]
         return point, duals
+
+
+def _value(objective: Mapping[int, Number], point: Sequence[Fraction]) -> Fraction:
+    return sum((a * point[j] for j, a in objective.items()), Fraction(0))
 
 
 def _float(value: Number | None, missing: float) -> float:
