@@ -55,8 +55,8 @@ def reference_plan_assignment(
     problem = _Problem(items, sinks, caps, total_required)
     counts = problem.plan_lp_counts(use_highs=False)
     applied = problem.transport(counts)
-    least = problem.shortfall(applied)
-    return problem.result(counts, applied, least == 0), least / problem.scale
+    least = problem.shortfall(counts, applied)
+    return problem.result(counts, applied, least == 0), least
 
 
 @contextmanager

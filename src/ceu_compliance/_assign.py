@@ -207,8 +207,25 @@ def plan_assignment(
     problem = _Problem(items, sinks, caps, total_required)
     counts = problem.plan_counts()
     applied = problem.transport(counts)
-    least = problem.shortfall(applied)
-    return problem.result(counts, applied, least == 0), least / problem.scale
+    least = problem.shortfall(counts, applied)
+    return problem.result(counts, applied, least == 0), least
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Every item's count, in units of the grain divided by ``denominator``.
+
+    The flows count in whole units; only a linear program's vertex can be
+    fractional (half-integral ones occur when a cap couples the layers).
+    """
+
+    values: list[int]
+    denominator: int = 1
+
+    @classmethod
+    def of(cls, fractions: Sequence[Fraction]) -> Counts:
+        denominator = math.lcm(*(f.denominator for f in fractions)) if fractions else 1
+        return cls([int(f * denominator) for f in fractions], denominator)
 
 
 @dataclass(frozen=True)
@@ -344,19 +361,20 @@ class _Problem:
 
     def units(self, value: Decimal) -> int:
         scaled = value * self.scale
-        assert scaled == scaled.to_integral_value()
-        return int(scaled)
+        whole = int(scaled)
+        assert whole == scaled  # the grain makes every amount whole
+        return whole
 
     def solve(self) -> Assignment:
         required = sum(self.r)
+        counts: Counts
         if not self.cap:
-            counts: list[Fraction] = [Fraction(a) for a in self.a]
+            counts = Counts(list(self.a))
             applied = self.transport(counts)
             best = sum(sum(x.values()) for x in applied)
             compliant = best == required and self.countable >= self.total
-            if compliant and any(self.items[i].flexible for i in self.variable):
-                counts = self.flow_counts(compliant=True)
-                applied = self.transport(counts)
+            if compliant and self.variable:
+                counts, applied = self.rollover_counts()
         elif self.spanning():
             counts, compliant = self.lp_counts()
             applied = self.transport(counts)
@@ -370,15 +388,30 @@ class _Problem:
                 applied = self.transport(counts)
         return self.result(counts, applied, compliant)
 
+    def rollover_counts(self) -> tuple[Counts, list[dict[int, int]]]:
+        """Compliant, no cap binding: how much of the renewal-month items must count.
+
+        Often nothing: when the other items meet every requirement alone, all of
+        the renewal month rolls over (objective 3 at its largest, so objective 5
+        has nothing to rank). Otherwise the min-cost flow decides.
+        """
+        alone = Counts([0 if self.items[i].flexible else a for i, a in enumerate(self.a)])
+        applied = self.transport(alone)
+        assigned = sum(sum(x.values()) for x in applied)
+        if assigned == sum(self.r) and sum(alone.values) >= self.total:
+            return alone, applied
+        counts = self.flow_counts(compliant=True)
+        return counts, self.transport(counts)
+
     def result(
-        self, counts: Sequence[Fraction], applied: Sequence[Mapping[int, Fraction]], compliant: bool
+        self, counts: Counts, applied: Sequence[Mapping[int, int]], compliant: bool
     ) -> Assignment:
         """Counts and shares, in units, as an :class:`Assignment` in CEUs."""
-        scale = Fraction(self.scale)
+        per_ceu = self.scale * counts.denominator
         keys = [s.key for s in self.sinks]
         return Assignment(
-            counted=tuple(c / scale for c in counts),
-            applied=tuple({keys[k]: v / scale for k, v in x.items()} for x in applied),
+            counted=tuple(Fraction(c, per_ceu) for c in counts.values),
+            applied=tuple({keys[k]: Fraction(v, per_ceu) for k, v in x.items()} for x in applied),
             compliant=compliant,
         )
 
@@ -397,11 +430,10 @@ class _Problem:
 
     # ---------------------------------------------------------------- transport
 
-    def transport(self, counts: Sequence[Fraction]) -> list[dict[int, Fraction]]:
-        """Per item, the CEUs (in units) it gives to each sink: each layer filled in sink order."""
-        denominator = math.lcm(*(c.denominator for c in counts)) if counts else 1
-        whole = [int(c * denominator) for c in counts]
-        applied: list[dict[int, Fraction]] = [{} for _ in self.items]
+    def transport(self, counts: Counts) -> list[dict[int, int]]:
+        """Per item, what it gives to each sink (as ``counts``): layers filled in sink order."""
+        whole, denominator = counts.values, counts.denominator
+        applied: list[dict[int, int]] = [{} for _ in self.items]
         for serves in (self.core, self.spec):
             classes: dict[tuple[int, ...], list[int]] = {}
             for i in self.by_order:
@@ -420,14 +452,14 @@ class _Problem:
                     for i in classes[key]:
                         share = min(room[i], need)
                         if share:
-                            applied[i][k] = Fraction(share, denominator)
+                            applied[i][k] = share
                             room[i] -= share
                             need -= share
         return applied
 
     # ---------------------------------------------------------------- min-cost flow
 
-    def flow_counts(self, *, compliant: bool, rollover: bool = True) -> list[Fraction]:
+    def flow_counts(self, *, compliant: bool, rollover: bool = True) -> Counts:
         """Every item's count: the lexicographic optimum as a min-cost flow.
 
         A CEU runs source -> (core minimum or core bypass) -> record -> (specialty
@@ -518,11 +550,11 @@ class _Problem:
             net.push(free, placed - first)
 
         net.improve(source, sink)
-        return [Fraction(net.flow(edge_of[i]) if i in edge_of else a[i]) for i in range(len(a))]
+        return Counts([net.flow(edge_of[i]) if i in edge_of else a[i] for i in range(len(a))])
 
     # ---------------------------------------------------------------- linear program
 
-    def lp_counts(self, *, use_highs: bool = True) -> tuple[list[Fraction], bool]:
+    def lp_counts(self, *, use_highs: bool = True) -> tuple[Counts, bool]:
         """Every item's count as a linear program, one objective at a time (``_solver``).
 
         Needed when a binding cap spans both layers. ``use_highs=False`` is the
@@ -539,7 +571,7 @@ class _Problem:
         program.maximize(lp.counted())
         return lp.rank_and_read(), compliant
 
-    def plan_counts(self) -> list[Fraction]:
+    def plan_counts(self) -> Counts:
         """The counts of a completion plan (PL-MIN): fewest new CEUs, then objectives 1, 4, 5.
 
         With ``T``, ``C`` and ``S`` the shortfalls of the total and of the core and
@@ -549,12 +581,12 @@ class _Problem:
         is smallest when the most CEUs go to minimums: the flow decides.
         """
         if not self.cap:
-            return [Fraction(a) for a in self.a]
+            return Counts(list(self.a))
         if not self.spanning():
             return self.flow_counts(compliant=False, rollover=False)
         return self.plan_lp_counts()
 
-    def plan_lp_counts(self, *, use_highs: bool = True) -> list[Fraction]:
+    def plan_lp_counts(self, *, use_highs: bool = True) -> Counts:
         """:meth:`plan_counts` as a linear program with ``n >= T, C, S`` (any caps)."""
         lp = _Linear.of(self, use_highs=use_highs)
         program = lp.program
@@ -570,21 +602,23 @@ class _Problem:
         program.maximize(lp.counted())
         return lp.rank_and_read()
 
-    def shortfall(self, applied: Sequence[Mapping[int, Fraction]]) -> Fraction:
-        """PL-MIN's N for an assignment: ``max(T, C, S)``, in units."""
-        to_sink = [Fraction(0)] * len(self.sinks)
+    def shortfall(self, counts: Counts, applied: Sequence[Mapping[int, int]]) -> Fraction:
+        """PL-MIN's N for an assignment: ``max(T, C, S)``, in CEUs."""
+        to_sink = [0] * len(self.sinks)
         for shares in applied:
             for k, v in shares.items():
                 to_sink[k] += v
-        short = [Fraction(max(0, self.total - self.countable))]
+        per_unit = counts.denominator
+        short = [max(0, self.total - self.countable) * per_unit]
         for layer in ("core", "specialty"):
             short.append(
                 sum(
-                    (self.r[k] - to_sink[k] for k, s in enumerate(self.sinks) if s.layer == layer),
-                    Fraction(0),
+                    self.r[k] * per_unit - to_sink[k]
+                    for k, s in enumerate(self.sinks)
+                    if s.layer == layer
                 )
             )
-        return max(short)
+        return Fraction(max(short), self.scale * per_unit)
 
 
 @dataclass
@@ -670,7 +704,7 @@ class _Linear:
     def counted(self) -> dict[int, Number]:
         return dict.fromkeys(self.owners, 1)
 
-    def rank_and_read(self) -> list[Fraction]:
+    def rank_and_read(self) -> Counts:
         """Objective 5 (earliest open item first), then every item's count."""
         problem, program = self.problem, self.program
         for i in problem.variable:
@@ -680,7 +714,7 @@ class _Linear:
         counts = [Fraction(a) for a in problem.a]
         for i in problem.variable:
             counts[i] = Fraction(program.lower[self.count[i]])
-        return counts
+        return Counts.of(counts)
 
 
 @dataclass(frozen=True)
