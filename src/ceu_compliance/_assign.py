@@ -90,11 +90,20 @@ class Item:
 
 @dataclass(frozen=True)
 class Assignment:
-    """Per item, in the order given: CEUs counted and CEUs assigned to each sink."""
+    """Per item, in the order given: CEUs counted and CEUs assigned to each sink.
+
+    ``method`` names the way the counts were decided (:data:`Method`); it is
+    for tests and benchmarks, and takes no part in comparisons.
+    """
 
     counted: tuple[Fraction, ...]
     applied: tuple[Mapping[str, Fraction], ...]
     compliant: bool
+    method: Method = field(default="transport", compare=False)
+
+
+#: How an assignment's counts were decided, cheapest first (docs/design.md).
+Method = Literal["transport", "rollover", "flow", "program"]
 
 
 class Profile(NamedTuple):
@@ -368,16 +377,19 @@ class _Problem:
     def solve(self) -> Assignment:
         required = sum(self.r)
         counts: Counts
+        method: Method = "flow"
         if not self.cap:
             counts = Counts(list(self.a))
             applied = self.transport(counts)
             best = sum(sum(x.values()) for x in applied)
             compliant = best == required and self.countable >= self.total
+            method = "transport"
             if compliant and self.variable:
-                counts, applied = self.rollover_counts()
+                counts, applied, method = self.rollover_counts()
         elif self.spanning():
             counts, compliant = self.lp_counts()
             applied = self.transport(counts)
+            method = "program"
         else:
             counts = self.flow_counts(compliant=True)
             applied = self.transport(counts)
@@ -386,9 +398,9 @@ class _Problem:
             if not compliant:
                 counts = self.flow_counts(compliant=False)
                 applied = self.transport(counts)
-        return self.result(counts, applied, compliant)
+        return self.result(counts, applied, compliant, method)
 
-    def rollover_counts(self) -> tuple[Counts, list[dict[int, int]]]:
+    def rollover_counts(self) -> tuple[Counts, list[dict[int, int]], Method]:
         """Compliant, no cap binding: how much of the renewal-month items must count.
 
         Often nothing: when the other items meet every requirement alone, all of
@@ -399,12 +411,16 @@ class _Problem:
         applied = self.transport(alone)
         assigned = sum(sum(x.values()) for x in applied)
         if assigned == sum(self.r) and sum(alone.values) >= self.total:
-            return alone, applied
+            return alone, applied, "rollover"
         counts = self.flow_counts(compliant=True)
-        return counts, self.transport(counts)
+        return counts, self.transport(counts), "flow"
 
     def result(
-        self, counts: Counts, applied: Sequence[Mapping[int, int]], compliant: bool
+        self,
+        counts: Counts,
+        applied: Sequence[Mapping[int, int]],
+        compliant: bool,
+        method: Method = "transport",
     ) -> Assignment:
         """Counts and shares, in units, as an :class:`Assignment` in CEUs."""
         per_ceu = self.scale * counts.denominator
@@ -413,6 +429,7 @@ class _Problem:
             counted=tuple(Fraction(c, per_ceu) for c in counts.values),
             applied=tuple({keys[k]: Fraction(v, per_ceu) for k, v in x.items()} for x in applied),
             compliant=compliant,
+            method=method,
         )
 
     def spanning(self) -> bool:
