@@ -517,6 +517,23 @@ def test_q_circc_per_period_year_switch_met_with_8_in_each_year() -> None:
     assert [(y.year, y.counted) for y in circc.by_period_year] == [(1, 8), (2, 8)]
 
 
+def test_q_circc_vendor_names_lose_punctuation_and_one_suffix() -> None:
+    """Q-CIRCC: "L.L.C." is "LLC" and "Z-Health" is "ZHealth"; "Z Health" is another name."""
+    records = [
+        course("m", "2025-06-01", 8, provider="MEDICAL ASSET MANAGEMENT L.L.C.",
+               approved_for=["CIRCC"]),
+        course("z", "2025-07-01", 4, provider="Z-Health  Publishing", approved_for=["CIRCC"]),
+        course("s", "2025-08-01", 4, provider="Z Health Publishing", approved_for=["CIRCC"]),
+        course("a", "2025-09-01", 4, provider="ZHealth Academy", approved_for=["CIRCC"]),
+    ]  # fmt: skip
+    report = evaluate(circc_member(records), as_of=AS_OF)
+    assert applied(report, "m") == {"CIRCC": 8}
+    assert applied(report, "z") == {"CIRCC": 4}
+    assert applied(report, "s") == applied(report, "a") == {}
+    assert requirement(report, "CIRCC").counted == 12
+    assert report.counted_total == 20  # the other two still count toward the total
+
+
 def test_e_provider_list_vendor_list_is_pack_data() -> None:
     """E-PROVIDER-LIST, Q-CIRCC: a different vendor list changes what counts for CIRCC."""
     records = [
