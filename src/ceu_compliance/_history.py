@@ -123,7 +123,8 @@ def evaluate_history(
         # A record is reported in the periods whose window holds it (a renewal-month
         # record in both); the oldest period also lists the records before the
         # history, the latest those after it.
-        first = PeriodWindow(span.start, span.end, None).window_start if k else dt.date.min
+        window = PeriodWindow.of(span.end, span.rules.period_months, period_start=span.start)
+        first = window.window_start if k else dt.date.min
         last = span.end if k < len(borders) else dt.date.max
         own = tuple(o for o in report.records if first <= dates[o.id] <= last)
         reports.append(report.model_copy(update={"records": own}))
