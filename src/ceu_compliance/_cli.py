@@ -152,6 +152,15 @@ def _rules_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _strict_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse input with unknown fields (exit 2) instead of ignoring each with a "
+        "warning on stderr",
+    )
+
+
 def _iso_date(text: str) -> dt.date:
     # Strict: date.fromisoformat would also take 20270415 and week dates.
     try:
@@ -195,6 +204,7 @@ def _add_evaluate(commands: _Commands) -> None:
         "CEUs between them (H-SPLIT); --check then looks at the latest period",
     )
     _rules_option(parser)
+    _strict_option(parser)
     parser.set_defaults(handler=_evaluate_command)
 
 
@@ -207,12 +217,20 @@ def _evaluate_command(args: argparse.Namespace) -> int:
         histories = _each(
             members,
             roster,
-            lambda m: evaluate_history(m, periods=args.periods, as_of=args.as_of, rules=rules),
+            lambda m: evaluate_history(
+                m, periods=args.periods, as_of=args.as_of, rules=rules, strict=args.strict
+            ),
         )
+        _print_warnings(members, histories)
         sys.stdout.write(FORMATS[args.format](histories, roster))
         compliant = [h.periods[-1].compliant for h in histories]
     else:
-        reports = _each(members, roster, lambda m: evaluate(m, as_of=args.as_of, rules=rules))
+        reports = _each(
+            members,
+            roster,
+            lambda m: evaluate(m, as_of=args.as_of, rules=rules, strict=args.strict),
+        )
+        _print_warnings(members, reports)
         if args.explain:
             sys.stdout.write(_explanations(reports, args.format, rules))
         else:
@@ -240,13 +258,17 @@ def _add_plan(commands: _Commands) -> None:
     _as_of_option(parser, "today")
     _format_option(parser)
     _rules_option(parser)
+    _strict_option(parser)
     parser.set_defaults(handler=_plan_command)
 
 
 def _plan_command(args: argparse.Namespace) -> int:
     members, roster = _members_of(_read_json(args.file))
     rules = _load_rules(args.rules)
-    plans = _each(members, roster, lambda m: plan(m, as_of=args.as_of, rules=rules))
+    plans = _each(
+        members, roster, lambda m: plan(m, as_of=args.as_of, rules=rules, strict=args.strict)
+    )
+    _print_warnings(members, plans)
     sys.stdout.write(FORMATS[args.format](plans, roster))
     return EXIT_OK
 
@@ -308,6 +330,15 @@ def _positive_int(text: str) -> int:
     if text.isdigit() and int(text) > 0:
         return int(text)
     raise argparse.ArgumentTypeError(f"expected a whole number of periods >= 1, got {text!r}")
+
+
+def _print_warnings(
+    members: Sequence[tuple[str, Any]], outputs: Sequence[ComplianceReport | History | Plan]
+) -> None:
+    """What each member's input had that was ignored, located in the roster like problems."""
+    for (path, _), output in zip(members, outputs, strict=True):
+        for warning in output.warnings:
+            print(f"{PROG}: warning: {path}{warning.path[1:]}: {warning.message}", file=sys.stderr)
 
 
 def _print_problems(header: str, problems: Sequence[Problem]) -> None:

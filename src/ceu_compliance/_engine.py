@@ -37,7 +37,7 @@ from ._models import (
 )
 from ._pack import CredentialSpec, RulePack, RuleSet, default_rule_pack, load_rule_pack
 from ._period import PeriodWindow, revocation, submission_opens
-from ._validation import parse_member
+from ._validation import input_warnings, parse_member
 
 _ZERO = Decimal(0)
 RulesArg = RulePack | str | Path | None
@@ -57,19 +57,21 @@ def evaluate(
     *,
     as_of: dt.date | None = None,
     rules: RulesArg = None,
+    strict: bool = False,
 ) -> ComplianceReport:
     """Evaluate one member's renewal period ending at ``renewal_due``.
 
     ``member`` is a :class:`Member`, a mapping in INTERCHANGE.md form, or its
     JSON text. ``as_of`` defaults to today. Non-compliance is reported, never
-    raised.
+    raised. Unknown input fields are ignored and listed in the report's
+    ``warnings``; ``strict=True`` refuses them instead.
 
     Raises:
         InvalidMemberError: the input was refused; ``problems`` lists every reason.
         RulePackError: ``rules`` names a pack that does not load.
     """
     pack = resolve_pack(rules)
-    valid = parse_member(member, pack)
+    valid = parse_member(member, pack, strict=strict)
     return _evaluate(valid, pack.at(valid.renewal_due), as_of or dt.date.today())
 
 
@@ -378,6 +380,7 @@ def report_of(
         deadlines=deadlines,
         extension_offer=offer,
         notes=tuple(notes),
+        warnings=input_warnings(member),
     )
 
 

@@ -31,9 +31,11 @@ from ._assign import Program
 from ._engine import Prepared, RulesArg, prepare, report_of, resolve_pack
 from ._lp import Constraint, maximize
 from ._models import (
+    WARNINGS_DESCRIPTION,
     CEUs,
     ComplianceReport,
     Deadlines,
+    InputWarning,
     Member,
     Rendered,
     Renderers,
@@ -99,6 +101,7 @@ class Plan(Rendered):
     deadlines: Deadlines
     days_to_revocation: int = Field(description="Days from as_of to deadlines.revocation; 0 after.")
     notes: tuple[str, ...]
+    warnings: tuple[InputWarning, ...] = Field(description=WARNINGS_DESCRIPTION)
 
     def _renderers(self) -> Renderers:
         from ._html import plan_html_fragment, plan_html_page
@@ -112,17 +115,19 @@ def plan(
     *,
     as_of: dt.date | None = None,
     rules: RulesArg = None,
+    strict: bool = False,
 ) -> Plan:
     """The completion plan for one member's renewal period ending at ``renewal_due``.
 
-    Arguments as for :func:`ceu_compliance.evaluate`.
+    Arguments as for :func:`ceu_compliance.evaluate`; the plan carries the
+    evaluation's ``warnings``.
 
     Raises:
         InvalidMemberError: the input was refused; ``problems`` lists every reason.
         RulePackError: ``rules`` names a pack that does not load.
     """
     pack = resolve_pack(rules)
-    valid = parse_member(member, pack)
+    valid = parse_member(member, pack, strict=strict)
     day = as_of or dt.date.today()
     ruleset = pack.at(valid.renewal_due)
     prepared = prepare(valid, ruleset, day)
@@ -216,6 +221,7 @@ def _plan(report: ComplianceReport, prepared: Prepared, rules: RuleSet) -> Plan:
         deadlines=deadlines,
         days_to_revocation=max(0, (deadlines.revocation - as_of).days),
         notes=tuple(notes),
+        warnings=report.warnings,
     )
 
 
