@@ -12,8 +12,10 @@ import datetime as dt
 import itertools
 import json
 import re
+import sys
 from decimal import Decimal
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -189,9 +191,9 @@ def test_p_prorate_a_default_period_from_29_february_is_not_pro_rated() -> None:
         assert report.period.start == dt.date(2024, 2, 29)
         assert report.required_total == 44
         assert [(r.id, r.required) for r in report.requirements] == [
-            ("total", 44),
-            ("CIRCC", 16),
-            ("CEMC", 8),
+            ("total", D(44)),
+            ("CIRCC", D(16)),
+            ("CEMC", D(8)),
         ]
         assert not any("pro-rated" in note for note in report.notes)
         years = requirement(report, "CIRCC").by_period_year
@@ -211,8 +213,8 @@ def test_p_prorate_an_explicit_start_one_day_before_29_february_is_pro_rated() -
     m = member(THREE_WITH_CIRCC, [], renewal_due="2026-02-28", period_start="2024-02-28")
     report = evaluate(m, as_of=dt.date(2025, 6, 1))
     assert [(r.id, r.required) for r in report.requirements] == [
-        ("total", 46),
-        ("CIRCC", 17),
+        ("total", D(46)),
+        ("CIRCC", D(17)),
         ("CEMC", D("8.5")),
     ]
     assert any("runs 25 months" in note for note in report.notes)
@@ -727,12 +729,21 @@ def test_p_audit_index_numbers_compare_trimmed_and_case_insensitively() -> None:
 # ------------------------------------------------------------------ rule-ID coverage
 
 
-def test_hard_coded_rule_ids_match_rules_md_when_present() -> None:
+def test_hard_coded_rule_ids_match_rules_md() -> None:
     """Every rule ID of RULES.md is in conftest.RULE_IDS (checked when the spec is checked out)."""
-    ids = set(RULE_IDS)
-    if RULES_MD.is_file():
-        ids = set(re.findall(r"^\s*-\s+\*\*([A-Z]+(?:-[A-Z]+)+)\*\*", RULES_MD.read_text(), re.M))
+    if not RULES_MD.is_file():
+        pytest.skip("the shared spec checkout is not available")
+    ids = set(re.findall(r"^\s*-\s+\*\*([A-Z]+(?:-[A-Z]+)+)\*\*", RULES_MD.read_text(), re.M))
     assert ids == set(RULE_IDS)
+
+
+def test_the_rule_id_check_skips_without_the_spec_checkout(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Outside the project's directory layout (a clone on its own) there is nothing to compare."""
+    monkeypatch.setattr(sys.modules[__name__], "RULES_MD", tmp_path / "RULES.md")
+    with pytest.raises(pytest.skip.Exception):
+        test_hard_coded_rule_ids_match_rules_md()
 
 
 def cited_rule_ids() -> set[str]:

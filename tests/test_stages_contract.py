@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ceu_compliance import RejectionCode, parse_member
@@ -87,7 +87,6 @@ def check_contract(
 
 
 @pytest.mark.parametrize("stage", STAGES, ids=[s.__name__ for s in STAGES])
-@settings(max_examples=80, deadline=None)
 @given(data=st.data())
 def test_stage_contract(stage: Stage, data: st.DataObject) -> None:
     claims, ctx = data.draw(stage_inputs(stage), label="claims")

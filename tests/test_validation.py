@@ -497,6 +497,6 @@ def test_strict_accepts_input_without_unknown_fields() -> None:
     ],
 )
 def test_did_you_mean_names_a_close_known_field_only(field: str, hint: str | None) -> None:
-    report = evaluate(with_records(rec(**{field: 1})), as_of=AS_OF)
+    report = evaluate(with_records(rec("r1", **{field: 1})), as_of=AS_OF)
     suffix = f"; did you mean {hint}?" if hint else ""
     assert warnings_of(report) == [(f"$.records[0].{field}", "unknown field, ignored" + suffix)]

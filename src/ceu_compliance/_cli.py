@@ -21,6 +21,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, TypeAlias, TypeVar
 
@@ -365,8 +366,15 @@ def _add_demo(commands: _Commands) -> None:
 
 
 def example_members() -> list[tuple[str, str]]:
-    """The bundled example members as (file name, JSON text), in file-name order."""
-    folder = resources.files("ceu_compliance").joinpath("examples")
+    """The bundled example members as (file name, JSON text), in file-name order.
+
+    The repository's ``examples/members`` is their one copy: a wheel carries it as
+    the package's ``examples`` folder; an editable install of a checkout reads it
+    in place.
+    """
+    folder: Traversable = resources.files("ceu_compliance").joinpath("examples")
+    if not folder.is_dir():
+        folder = Path(__file__).resolve().parents[2] / "examples" / "members"
     files = sorted((f for f in folder.iterdir() if f.name.endswith(".json")), key=lambda f: f.name)
     return [(f.name, f.read_text(encoding="utf-8")) for f in files]
 
