@@ -1,13 +1,25 @@
-"""Shared test helpers: the binding rule IDs and where the scenario files live."""
+"""Shared test helpers: hypothesis profiles, the binding rule IDs and where the
+scenario files live."""
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
+from hypothesis import settings
+
 TESTS_DIR = Path(__file__).parent
 SCENARIO_DIR = TESTS_DIR / "scenarios"
+
+# Hypothesis settings for every property test, chosen by CEU_HYPOTHESIS_PROFILE:
+# "dev" (the default) for a quick run on a developer's machine, "ci" (.ci/run)
+# for more examples. No deadline: one evaluation solves exact LPs, whose time
+# varies with the member and the machine; benchmarks/ measures speed instead.
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.register_profile("ci", max_examples=300, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("CEU_HYPOTHESIS_PROFILE", "dev"))
 
 # The rule IDs of RULES.md (shared/spec). Hard-coded so that the suite runs
 # without the shared spec checkout; test_rules.py checks this list against

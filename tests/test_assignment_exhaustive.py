@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ceu_compliance import evaluate
@@ -217,13 +217,11 @@ def check_against_exhaustive(instance: Instance) -> None:
     assert sum(result.counted, Fraction(0)) == Fraction(expected.counted, GRID)
 
 
-@settings(max_examples=150, deadline=None)
 @given(instance=instances())
 def test_assign_matches_exhaustive_search(instance: Instance) -> None:
     check_against_exhaustive(instance)
 
 
-@settings(max_examples=50, deadline=None)
 @given(instance=instances(), data=st.data())
 def test_assign_ignores_item_order(instance: Instance, data: st.DataObject) -> None:
     """Reordering items (their ``order`` keys travel with them) permutes the answer."""

@@ -460,3 +460,78 @@ def test_schema_history_is_json(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "schema", "history")
     assert code == 0
     assert "periods" in json.loads(out)["properties"]
+
+
+# ------------------------------------------------------------- unknown fields
+
+
+def with_typo(member: dict[str, Any]) -> dict[str, Any]:
+    """``member`` with its second record's approved_for misspelt approvedFor."""
+    records = [dict(r) for r in member["records"]]
+    records[1]["approvedFor"] = records[1].pop("approved_for", ["CPC"])
+    return {**member, "records": records}
+
+
+TYPO_WARNING = (
+    "ceu-compliance: warning: {at}.records[1].approvedFor: "
+    "unknown field, ignored; did you mean approved_for?"
+)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["evaluate"],
+        ["evaluate", "--format", "json"],
+        ["evaluate", "--explain"],
+        ["evaluate", "--periods", "2"],
+        ["plan"],
+    ],
+)
+def test_unknown_fields_are_warned_about_on_stderr(
+    capsys: pytest.CaptureFixture[str], write: Any, argv: list[str]
+) -> None:
+    code, out, err = run(capsys, argv[0], write(with_typo(SHORT)), "--as-of", AS_OF, *argv[1:])
+    assert code == 0
+    assert out
+    assert err.splitlines() == [TYPO_WARNING.format(at="$")]
+
+
+def test_unknown_fields_of_a_roster_are_located_in_the_roster(
+    capsys: pytest.CaptureFixture[str], write: Any
+) -> None:
+    roster = {"members": [COMPLIANT, with_typo(SHORT)]}
+    code, out, err = run(capsys, "evaluate", write(roster), "--as-of", AS_OF, "--format", "json")
+    assert code == 0
+    assert err.splitlines() == [TYPO_WARNING.format(at="$.members[1]")]
+    reports = json.loads(out)
+    assert reports[0]["warnings"] == []
+    assert reports[1]["warnings"][0]["path"] == "$.records[1].approvedFor"
+
+
+@pytest.mark.parametrize("argv", [["evaluate"], ["evaluate", "--periods", "2"], ["plan"]])
+def test_strict_refuses_unknown_fields_with_exit_2(
+    capsys: pytest.CaptureFixture[str], write: Any, argv: list[str]
+) -> None:
+    code, out, err = run(capsys, argv[0], write(with_typo(SHORT)), "--strict", *argv[1:])
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        "ceu-compliance: member input refused, 1 problem:",
+        "$.records[1].approvedFor: unknown field, refused (strict); did you mean approved_for?",
+    ]
+
+
+def test_strict_accepts_known_fields(capsys: pytest.CaptureFixture[str], write: Any) -> None:
+    code, out, err = run(capsys, "evaluate", write(SHORT), "--strict", "--as-of", AS_OF)
+    assert (code, err) == (0, "")
+    assert out.startswith("Member M-31588")
+
+
+def test_schemas_document_the_warnings(capsys: pytest.CaptureFixture[str]) -> None:
+    for which in ("report", "plan", "history"):
+        _, out, _ = run(capsys, "schema", which)
+        schema = json.loads(out)
+        assert "warnings" in schema["required"], which
+        assert "unknown fields" in schema["properties"]["warnings"]["description"]
+    _, out, _ = run(capsys, "schema", "member")
+    assert json.loads(out)["additionalProperties"] is True

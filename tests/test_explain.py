@@ -30,7 +30,7 @@ from ceu_compliance import (
 )
 from ceu_compliance._explain import NOT_QUOTED, Explanation
 from ceu_compliance._messages import REMEDIES, RULE_OF, rejection_message
-from conftest import RULE_IDS
+from conftest import RULE_IDS, TESTS_DIR
 
 PAGE = Path(__file__).parent / "data" / "aapc_ceu_page.txt"
 SHARED_SEED = Path(__file__).resolve().parents[2] / "shared/seeds/000_89544244eadc184a.txt"
@@ -235,8 +235,7 @@ def test_every_uncounted_part_is_explained_with_its_citation(
 
 
 def _example_members() -> list[Path]:
-    folder = resources.files("ceu_compliance").joinpath("examples")
-    return sorted(Path(str(folder)).glob("*.json"))
+    return sorted((TESTS_DIR.parent / "examples" / "members").glob("*.json"))
 
 
 @pytest.mark.parametrize("path", _example_members(), ids=lambda p: p.stem)
@@ -277,7 +276,10 @@ def test_rollover_is_explained_as_not_counted_here() -> None:
     assert "next period" in part.reason
     assert part.citation == PACK.citations["P-RENEWAL-MONTH"]
     (total,) = explanation.requirements
-    assert [(c.record, c.ceus) for c in total.filled_by] == [("a1", 30), ("a2", 6)]
+    assert [(c.record, c.ceus) for c in total.filled_by] == [
+        ("a1", Decimal(30)),
+        ("a2", Decimal(6)),
+    ]
 
 
 def test_minimums_list_the_records_applied_to_them() -> None:
@@ -296,16 +298,16 @@ def test_minimums_list_the_records_applied_to_them() -> None:
     }
     explanation = evaluate(member, as_of=dt.date(2026, 11, 26)).explain()
     total, cpma = explanation.requirements
-    assert [(c.record, c.ceus) for c in cpma.filled_by] == [("r1", 10), ("r2", 4)]
+    assert [(c.record, c.ceus) for c in cpma.filled_by] == [("r1", Decimal(10)), ("r2", Decimal(4))]
     assert [c.record for c in total.filled_by] == ["r1", "r2", "r3"]
-    assert (cpma.rule, cpma.shortfall, cpma.met) == ("Q-CPMA", 2, False)
+    assert (cpma.rule, cpma.shortfall, cpma.met) == ("Q-CPMA", Decimal(2), False)
     assert cpma.citation == "If CPMA®, 16 must be related to auditing"
 
 
 def test_explanation_is_immutable_and_round_trips_through_json() -> None:
     explanation = evaluate(ROLLOVER, as_of=dt.date(2027, 3, 20)).explain()
     with pytest.raises(ValidationError):
-        explanation.member_id = "other"  # type: ignore[misc]
+        explanation.member_id = "other"
     data = json.loads(explanation.model_dump_json())
     assert data["not_counted"][0]["code"] == "rollover"
     assert data["not_counted"][0]["ceus"] == "4"

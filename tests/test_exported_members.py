@@ -23,6 +23,7 @@ DOCUMENTED = {
     "Deadlines",
     "ExtensionOffer",
     "HeldCredential",
+    "InputWarning",
     "InvalidMemberError",
     "Member",
     "Period",

@@ -6,7 +6,7 @@ from collections.abc import Hashable, Mapping, Sequence
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ceu_compliance._lp import Constraint, Infeasible, Sense, Solution, maximize
@@ -320,7 +320,6 @@ def small_lps(
     return variables, goal, draw(st.permutations(constraints))
 
 
-@settings(max_examples=200, deadline=None)
 @given(small_lps())
 def test_matches_brute_force_vertex_enumeration(
     lp: tuple[list[str], dict[Hashable, Fraction], list[Constraint]],

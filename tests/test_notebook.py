@@ -11,7 +11,10 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 @pytest.fixture(scope="module")
 def executed() -> nbformat.NotebookNode:
-    notebook = nbformat.read(EXAMPLES / "notebook.ipynb", as_version=4)
+    # nbformat ships no type hints for read().
+    notebook: nbformat.NotebookNode = nbformat.read(  # type: ignore[no-untyped-call]
+        EXAMPLES / "notebook.ipynb", as_version=4
+    )
     client = NotebookClient(
         notebook,
         timeout=120,

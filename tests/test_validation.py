@@ -17,7 +17,9 @@ from ceu_compliance import (
     InvalidMemberError,
     Member,
     evaluate,
+    evaluate_history,
     parse_member,
+    plan,
 )
 from ceu_compliance import default_rule_pack as _default_pack
 
@@ -385,3 +387,116 @@ def test_member_model_round_trips() -> None:
     m = parse_member(rich_member(), _default_pack())
     assert isinstance(m, Member)
     assert parse_member(m.model_dump(mode="json"), _default_pack()) == m
+
+
+# ------------------------------------------------------------------ unknown fields
+
+
+def with_unknown_fields() -> dict[str, Any]:
+    """Five fields no model knows: one on the member, one on a credential, three on records."""
+    data = with_records(
+        rec("r1", approved_for=["CPMA"]),
+        rec("r2", approvedFor=["CPMA"], Quiz_Passed=True),
+        rec("r3", internal_ref={"batch": 7}),
+        source="LMS export",
+    )
+    data["credentials"] = [{"code": "CPC", "earned": "2016-05-14", "earnd": "2016-05-14"}]
+    return data
+
+
+UNKNOWN_FIELD_WARNINGS = [
+    ("$.source", "unknown field, ignored"),
+    ("$.credentials[0].earnd", "unknown field, ignored; did you mean earned?"),
+    ("$.records[1].approvedFor", "unknown field, ignored; did you mean approved_for?"),
+    ("$.records[1].Quiz_Passed", "unknown field, ignored; did you mean quiz_passed?"),
+    ("$.records[2].internal_ref", "unknown field, ignored"),
+]
+
+
+def warnings_of(output: Any) -> list[tuple[str, str]]:
+    return [(w.path, w.message) for w in output.warnings]
+
+
+def test_unknown_fields_are_ignored_with_a_warning_each() -> None:
+    """Forward compatible, never silent: the report is the same as without them, plus warnings."""
+    report = evaluate(with_unknown_fields(), as_of=AS_OF)
+    assert warnings_of(report) == UNKNOWN_FIELD_WARNINGS
+    data = report.model_dump(mode="json")
+    assert data["warnings"][2] == {
+        "path": "$.records[1].approvedFor",
+        "message": "unknown field, ignored; did you mean approved_for?",
+    }
+    known_only = with_records(rec("r1", approved_for=["CPMA"]), rec("r2"), rec("r3"))
+    assert report == evaluate(known_only, as_of=AS_OF).model_copy(
+        update={"warnings": report.warnings}
+    )
+
+
+def test_a_report_without_unknown_fields_has_an_empty_warnings_list() -> None:
+    report = evaluate(rich_member(), as_of=AS_OF)
+    assert report.warnings == ()
+    assert json.loads(report.to_json())["warnings"] == []
+
+
+def test_a_member_object_keeps_its_unknown_fields_and_their_warnings() -> None:
+    member = parse_member(with_unknown_fields(), _default_pack())
+    assert member.model_extra == {"source": "LMS export"}
+    assert warnings_of(evaluate(member, as_of=AS_OF)) == UNKNOWN_FIELD_WARNINGS
+
+
+def test_plans_and_histories_carry_the_warnings() -> None:
+    """A plan has the evaluation's warnings; a history has them once and in each period."""
+    plan_ = plan(with_unknown_fields(), as_of=AS_OF)
+    assert warnings_of(plan_) == UNKNOWN_FIELD_WARNINGS
+    history = evaluate_history(with_unknown_fields(), periods=2, as_of=AS_OF)
+    assert len(history.periods) == 2
+    assert warnings_of(history) == UNKNOWN_FIELD_WARNINGS
+    assert all(warnings_of(period) == UNKNOWN_FIELD_WARNINGS for period in history.periods)
+    assert json.loads(history.to_json())["warnings"][0]["path"] == "$.source"
+
+
+@pytest.mark.parametrize("run", ["evaluate", "plan", "evaluate_history", "parse_member"])
+def test_strict_refuses_every_unknown_field_with_the_other_problems(run: str) -> None:
+    data = with_unknown_fields()
+    data["records"].append(rec("r4", ceus=-1))
+    calls: dict[str, Callable[..., Any]] = {
+        "evaluate": lambda: evaluate(data, as_of=AS_OF, strict=True),
+        "plan": lambda: plan(data, as_of=AS_OF, strict=True),
+        "evaluate_history": lambda: evaluate_history(data, periods=2, strict=True),
+        "parse_member": lambda: parse_member(data, _default_pack(), strict=True),
+    }
+    with pytest.raises(InvalidMemberError) as info:
+        calls[run]()
+    problems = info.value.problems
+    assert sorted(paths(info.value)) == sorted(
+        ["$.records[3].ceus", *(path for path, _ in UNKNOWN_FIELD_WARNINGS)]
+    )
+    unknown = [p for p in problems if p.type == "unknown_field"]
+    assert [(p.path, p.message) for p in unknown][2] == (
+        "$.records[1].approvedFor",
+        "unknown field, refused (strict); did you mean approved_for?",
+    )
+
+
+def test_strict_accepts_input_without_unknown_fields() -> None:
+    assert evaluate(rich_member(), as_of=AS_OF, strict=True) == evaluate(rich_member(), as_of=AS_OF)
+
+
+@pytest.mark.parametrize(
+    ("field", "hint"),
+    [
+        ("approvedFor", "approved_for"),
+        ("APPROVED-FOR", "approved_for"),
+        ("index_no", "index_number"),
+        ("credit_hour", "credit_hours"),
+        ("clockHours", "clock_hours"),
+        ("titel", "title"),
+        ("comments", None),
+        ("x", None),
+        ("source_system", None),
+    ],
+)
+def test_did_you_mean_names_a_close_known_field_only(field: str, hint: str | None) -> None:
+    report = evaluate(with_records(rec("r1", **{field: 1})), as_of=AS_OF)
+    suffix = f"; did you mean {hint}?" if hint else ""
+    assert warnings_of(report) == [(f"$.records[0].{field}", "unknown field, ignored" + suffix)]

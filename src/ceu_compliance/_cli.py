@@ -21,6 +21,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, TypeAlias, TypeVar
 
@@ -152,6 +153,15 @@ def _rules_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _strict_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse input with unknown fields (exit 2) instead of ignoring each with a "
+        "warning on stderr",
+    )
+
+
 def _iso_date(text: str) -> dt.date:
     # Strict: date.fromisoformat would also take 20270415 and week dates.
     try:
@@ -195,6 +205,7 @@ def _add_evaluate(commands: _Commands) -> None:
         "CEUs between them (H-SPLIT); --check then looks at the latest period",
     )
     _rules_option(parser)
+    _strict_option(parser)
     parser.set_defaults(handler=_evaluate_command)
 
 
@@ -207,12 +218,20 @@ def _evaluate_command(args: argparse.Namespace) -> int:
         histories = _each(
             members,
             roster,
-            lambda m: evaluate_history(m, periods=args.periods, as_of=args.as_of, rules=rules),
+            lambda m: evaluate_history(
+                m, periods=args.periods, as_of=args.as_of, rules=rules, strict=args.strict
+            ),
         )
+        _print_warnings(members, histories)
         sys.stdout.write(FORMATS[args.format](histories, roster))
         compliant = [h.periods[-1].compliant for h in histories]
     else:
-        reports = _each(members, roster, lambda m: evaluate(m, as_of=args.as_of, rules=rules))
+        reports = _each(
+            members,
+            roster,
+            lambda m: evaluate(m, as_of=args.as_of, rules=rules, strict=args.strict),
+        )
+        _print_warnings(members, reports)
         if args.explain:
             sys.stdout.write(_explanations(reports, args.format, rules))
         else:
@@ -240,13 +259,17 @@ def _add_plan(commands: _Commands) -> None:
     _as_of_option(parser, "today")
     _format_option(parser)
     _rules_option(parser)
+    _strict_option(parser)
     parser.set_defaults(handler=_plan_command)
 
 
 def _plan_command(args: argparse.Namespace) -> int:
     members, roster = _members_of(_read_json(args.file))
     rules = _load_rules(args.rules)
-    plans = _each(members, roster, lambda m: plan(m, as_of=args.as_of, rules=rules))
+    plans = _each(
+        members, roster, lambda m: plan(m, as_of=args.as_of, rules=rules, strict=args.strict)
+    )
+    _print_warnings(members, plans)
     sys.stdout.write(FORMATS[args.format](plans, roster))
     return EXIT_OK
 
@@ -310,6 +333,15 @@ def _positive_int(text: str) -> int:
     raise argparse.ArgumentTypeError(f"expected a whole number of periods >= 1, got {text!r}")
 
 
+def _print_warnings(
+    members: Sequence[tuple[str, Any]], outputs: Sequence[ComplianceReport | History | Plan]
+) -> None:
+    """What each member's input had that was ignored, located in the roster like problems."""
+    for (path, _), output in zip(members, outputs, strict=True):
+        for warning in output.warnings:
+            print(f"{PROG}: warning: {path}{warning.path[1:]}: {warning.message}", file=sys.stderr)
+
+
 def _print_problems(header: str, problems: Sequence[Problem]) -> None:
     noun = "problem" if len(problems) == 1 else "problems"
     lines = [f"{PROG}: {header}, {len(problems)} {noun}:", *map(str, problems)]
@@ -334,8 +366,15 @@ def _add_demo(commands: _Commands) -> None:
 
 
 def example_members() -> list[tuple[str, str]]:
-    """The bundled example members as (file name, JSON text), in file-name order."""
-    folder = resources.files("ceu_compliance").joinpath("examples")
+    """The bundled example members as (file name, JSON text), in file-name order.
+
+    The repository's ``examples/members`` is their one copy: a wheel carries it as
+    the package's ``examples`` folder; an editable install of a checkout reads it
+    in place.
+    """
+    folder: Traversable = resources.files("ceu_compliance").joinpath("examples")
+    if not folder.is_dir():
+        folder = Path(__file__).resolve().parents[2] / "examples" / "members"
     files = sorted((f for f in folder.iterdir() if f.name.endswith(".json")), key=lambda f: f.name)
     return [(f.name, f.read_text(encoding="utf-8")) for f in files]
 

@@ -36,8 +36,8 @@ from ._models import (
     format_decimal,
 )
 from ._pack import CredentialSpec, RulePack, RuleSet, default_rule_pack, load_rule_pack
-from ._period import PeriodWindow, default_start, months_spanned, revocation, submission_opens
-from ._validation import parse_member
+from ._period import PeriodWindow, revocation, submission_opens
+from ._validation import input_warnings, parse_member
 
 _ZERO = Decimal(0)
 RulesArg = RulePack | str | Path | None
@@ -57,19 +57,21 @@ def evaluate(
     *,
     as_of: dt.date | None = None,
     rules: RulesArg = None,
+    strict: bool = False,
 ) -> ComplianceReport:
     """Evaluate one member's renewal period ending at ``renewal_due``.
 
     ``member`` is a :class:`Member`, a mapping in INTERCHANGE.md form, or its
     JSON text. ``as_of`` defaults to today. Non-compliance is reported, never
-    raised.
+    raised. Unknown input fields are ignored and listed in the report's
+    ``warnings``; ``strict=True`` refuses them instead.
 
     Raises:
         InvalidMemberError: the input was refused; ``problems`` lists every reason.
         RulePackError: ``rules`` names a pack that does not load.
     """
     pack = resolve_pack(rules)
-    valid = parse_member(member, pack)
+    valid = parse_member(member, pack, strict=strict)
     return _evaluate(valid, pack.at(valid.renewal_due), as_of or dt.date.today())
 
 
@@ -135,9 +137,12 @@ def prepare(
     given, the CEUs of current-renewal-month records that serve this period, which
     then count whole (within their cap) while the rest of them is rollover.
     """
-    end = member.renewal_due
-    start = member.period_start or default_start(end, rules.period_months)
-    window = PeriodWindow(start, end, member.extension_until)
+    window = PeriodWindow.of(
+        member.renewal_due,
+        rules.period_months,
+        period_start=member.period_start,
+        extension_until=member.extension_until,
+    )
     required_total, minimums, notes = _requirements(member, rules, window)
 
     ctx = Context(rules, window, as_of, min(c.earned for c in member.credentials))
@@ -193,8 +198,7 @@ def _requirements(
     member: Member, rules: RuleSet, window: PeriodWindow
 ) -> tuple[Decimal, tuple[_Minimum, ...], list[str]]:
     """Q-TIER, P-PRORATE and the credential minimums in force, with notes saying why."""
-    start, end = window.start, window.end
-    months = months_spanned(start, end)
+    start, end, months = window.start, window.end, window.months
     notes: list[str] = []
     held: dict[str, tuple[CredentialSpec, dt.date]] = {}
     for credential in member.credentials:
@@ -241,11 +245,10 @@ def _requirements(
         required = prorated(spec.minimum)
         per_year: list[tuple[int, Decimal | None]] = []
         if spec.per_year is not None:
-            for n, (first, last) in enumerate(window.years(), start=1):
+            for n, year_months in enumerate(window.year_months(), start=1):
                 figure = None
                 if rules.minimum_per_period_year:
-                    span = months_spanned(first, last)
-                    figure = _prorate(spec.per_year, span, 12, rules.prorate_step)
+                    figure = _prorate(spec.per_year, year_months, 12, rules.prorate_step)
                 per_year.append((n, figure))
             if rules.minimum_per_period_year:
                 required = sum((r or _ZERO for _, r in per_year), _ZERO)
@@ -377,6 +380,7 @@ def report_of(
         deadlines=deadlines,
         extension_offer=offer,
         notes=tuple(notes),
+        warnings=input_warnings(member),
     )
 
 

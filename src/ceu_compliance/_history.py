@@ -30,15 +30,25 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from ._assign import Span, split
 from ._engine import Prepared, RulesArg, _evaluate, prepare, resolve_pack
 from ._messages import ceus
-from ._models import CEUs, ComplianceReport, Member, Rendered, Renderers, Rounder, format_decimal
+from ._models import (
+    WARNINGS_DESCRIPTION,
+    CEUs,
+    ComplianceReport,
+    InputWarning,
+    Member,
+    Rendered,
+    Renderers,
+    Rounder,
+    format_decimal,
+)
 from ._pack import RulePack, RuleSet
 from ._period import PeriodWindow, default_start
-from ._validation import parse_member
+from ._validation import input_warnings, parse_member
 
 _DAY = dt.timedelta(days=1)
 _OUTPUT = ConfigDict(frozen=True, extra="forbid")
@@ -70,6 +80,9 @@ class History(Rendered):
     periods: tuple[ComplianceReport, ...]
     splits: tuple[SplitDecision, ...] = ()
     notes: tuple[str, ...] = ()
+    warnings: tuple[InputWarning, ...] = Field(
+        description=WARNINGS_DESCRIPTION + " The same list as each period's report."
+    )
 
     def _renderers(self) -> Renderers:
         from ._html import history_html_fragment, history_html_page
@@ -84,6 +97,7 @@ def evaluate_history(
     periods: int,
     as_of: dt.date | None = None,
     rules: RulesArg = None,
+    strict: bool = False,
 ) -> History:
     """Evaluate the ``periods`` consecutive renewal periods ending at ``renewal_due`` (H-SPLIT).
 
@@ -92,7 +106,9 @@ def evaluate_history(
     before the next starts. A period in which the member held no credential on its
     start is left out (a note says so), so the history may hold fewer periods.
     ``applied_to_previous_period`` concerns only the oldest period's previous
-    renewal month. With ``periods=1`` the one report is :func:`evaluate`'s.
+    renewal month. With ``periods=1`` the one report is :func:`evaluate`'s. The
+    input's ``warnings`` (unknown fields; ``strict`` refuses them) are the history's
+    and each period's.
 
     Raises:
         ValueError: ``periods`` is not a positive integer.
@@ -102,7 +118,7 @@ def evaluate_history(
     if isinstance(periods, bool) or not isinstance(periods, int) or periods < 1:
         raise ValueError(f"periods must be a positive integer, got {periods!r}")
     pack = resolve_pack(rules)
-    valid = parse_member(member, pack)
+    valid = parse_member(member, pack, strict=strict)
     day = as_of or dt.date.today()
     spans, notes = _spans(valid, pack, periods)
     borders = [_renewal_month_ids(valid, span.end) for span in spans[:-1]]
@@ -123,7 +139,8 @@ def evaluate_history(
         # A record is reported in the periods whose window holds it (a renewal-month
         # record in both); the oldest period also lists the records before the
         # history, the latest those after it.
-        first = PeriodWindow(span.start, span.end, None).window_start if k else dt.date.min
+        window = PeriodWindow.of(span.end, span.rules.period_months, period_start=span.start)
+        first = window.window_start if k else dt.date.min
         last = span.end if k < len(borders) else dt.date.max
         own = tuple(o for o in report.records if first <= dates[o.id] <= last)
         reports.append(report.model_copy(update={"records": own}))
@@ -149,7 +166,11 @@ def evaluate_history(
             splits += mine
     notes += decimal.notes()
     return History(
-        member_id=valid.member_id, periods=tuple(reports), splits=tuple(splits), notes=tuple(notes)
+        member_id=valid.member_id,
+        periods=tuple(reports),
+        splits=tuple(splits),
+        notes=tuple(notes),
+        warnings=input_warnings(valid),
     )
 
 

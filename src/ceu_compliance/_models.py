@@ -121,7 +121,9 @@ DecimalValue = Annotated[
 PositiveDecimal = Annotated[DecimalValue, Field(gt=0)]
 CEUs = Annotated[DecimalValue, Field(ge=0)]
 
-_INPUT = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=True)
+# Unknown input fields are kept (in ``model_extra``) but never read: the report
+# lists each one in ``warnings`` (or strict parsing refuses them).
+_INPUT = ConfigDict(frozen=True, extra="allow", str_strip_whitespace=True)
 _OUTPUT = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -318,6 +320,23 @@ class ExtensionOffer(BaseModel):
     rule: Literal["P-EXTENSION"] = "P-EXTENSION"
 
 
+class InputWarning(BaseModel):
+    """Something the input held that was accepted but ignored, such as an unknown field."""
+
+    model_config = _OUTPUT
+
+    path: str = Field(description="Where in the input, e.g. $.records[3].approvedFor.")
+    message: str = Field(
+        description="What was ignored, e.g. 'unknown field, ignored; did you mean approved_for?'."
+    )
+
+
+WARNINGS_DESCRIPTION = (
+    "What the input held that was accepted but ignored (unknown fields), each with its "
+    "JSON path; empty when there is nothing to say."
+)
+
+
 class Renderers(NamedTuple):
     """The functions that turn one kind of output into text, Markdown and HTML."""
 
@@ -385,6 +404,7 @@ class ComplianceReport(Rendered):
     deadlines: Deadlines
     extension_offer: ExtensionOffer | None
     notes: tuple[str, ...]
+    warnings: tuple[InputWarning, ...] = Field(description=WARNINGS_DESCRIPTION)
 
     def _renderers(self) -> Renderers:
         from ._html import report_html_fragment, report_html_page

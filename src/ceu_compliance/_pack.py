@@ -10,11 +10,10 @@ on one date into a flat, typed :class:`RuleSet` that the engine reads.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import tomllib
 from collections.abc import Mapping
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -89,11 +88,11 @@ class RuleSet(BaseModel):
         return self.tier_totals[min(credentials_held, len(self.tier_totals)) - 1]
 
     def is_provider(self, provider: str | None, names: tuple[str, ...]) -> bool:
-        """Whether ``provider`` is one of ``names``, compared as Q-CIRCC says."""
+        """Whether ``provider`` is one of ``names``, compared as Q-CIRCC says (``name_keys``)."""
         if provider is None:
             return False
-        key = normalise_name(provider, self.company_suffixes)
-        return any(key == normalise_name(n, self.company_suffixes) for n in names)
+        known = _keys_of_all(names, self.company_suffixes)
+        return not known.isdisjoint(name_keys(provider, self.company_suffixes))
 
 
 @cache
@@ -105,12 +104,42 @@ def _catalog_index(credentials: tuple[CredentialSpec, ...]) -> dict[str, Credent
     return index
 
 
-def normalise_name(name: str, suffixes: tuple[str, ...]) -> str:
-    """Case- and punctuation-insensitive form of a provider name, minus a trailing suffix."""
-    words = re.sub(r"[^0-9a-z]+", " ", name.casefold()).split()
-    if len(words) > 1 and words[-1] in suffixes:
-        words.pop()
-    return " ".join(words)
+@lru_cache(maxsize=4096)
+def name_keys(name: str, suffixes: tuple[str, ...]) -> frozenset[str]:
+    """The readings of a provider name that Q-CIRCC compares; two names match if they share one.
+
+    Case is folded, punctuation deleted rather than made a space ("Z-Health" is
+    "zhealth", "L.L.C." is "llc"), and a run of white space counts as one space.
+    A name ending in a corporate suffix of ``suffixes`` set off by white space or
+    punctuation ("..., Inc.", "... L.L.C.", "...,Co") also reads without it. Both
+    readings are kept because punctuation may set a suffix off or just sit inside
+    a word: "Medi-Co" is "MediCo", and it is also "Medi" plus "Co".
+    """
+    folded = name.casefold().rstrip()
+    keys = {_squash(folded)}
+    known = {_squash(s) for s in suffixes}
+    words = folded.split()
+    last_word = len(folded) - len(words[-1]) if words else 0
+    # Where the suffix may begin: at the last word, or right after punctuation in it.
+    cuts = [last_word] + [i + 1 for i in range(last_word, len(folded)) if not folded[i].isalnum()]
+    for cut in cuts:
+        head = _squash(folded[:cut])
+        if head and _squash(folded[cut:]) in known:
+            keys.add(head)
+            break
+    return frozenset(keys)
+
+
+def _squash(text: str) -> str:
+    """``text`` case-folded, without punctuation, its words joined by single spaces."""
+    words = ("".join(ch for ch in word if ch.isalnum()) for word in text.casefold().split())
+    return " ".join(word for word in words if word)
+
+
+@cache
+def _keys_of_all(names: tuple[str, ...], suffixes: tuple[str, ...]) -> frozenset[str]:
+    """Every reading of every name of a pack list, worked out once per list."""
+    return frozenset(key for name in names for key in name_keys(name, suffixes))
 
 
 class Parameter(BaseModel):

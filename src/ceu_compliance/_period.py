@@ -41,15 +41,39 @@ def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
 class PeriodWindow:
     """A renewal period and the dates around it that decide what counts.
 
-    ``window_start`` is the first day of the previous renewal month: records
-    from there to ``start`` count for this period unless already applied
-    (P-RENEWAL-MONTH). ``renewal_month_start`` opens the current renewal
-    month, whose CEUs may roll over to the next period.
+    ``months`` is the period's length for P-PRORATE. ``window_start`` is the
+    first day of the previous renewal month: records from there to ``start``
+    count for this period unless already applied (P-RENEWAL-MONTH).
+    ``renewal_month_start`` opens the current renewal month, whose CEUs may roll
+    over to the next period.
     """
 
     start: dt.date
     end: dt.date
     extension_until: dt.date | None
+    months: int
+
+    @classmethod
+    def of(
+        cls,
+        end: dt.date,
+        default_months: int,
+        *,
+        period_start: dt.date | None = None,
+        extension_until: dt.date | None = None,
+    ) -> PeriodWindow:
+        """The period ending on ``end``: P-PERIOD's default one, or from ``period_start``.
+
+        A default period is ``default_months`` long by definition and never
+        pro-rated (P-PRORATE), even when it starts on 29 February: due 28 February
+        2026 starts 29 February 2024, and counting months from that start would
+        make it 25. An explicit ``period_start`` equal to the default start gives
+        the default period; any other is measured by :func:`months_spanned`.
+        """
+        start = default_start(end, default_months)
+        if period_start is None or period_start == start:
+            return cls(start, end, extension_until, default_months)
+        return cls(period_start, end, extension_until, months_spanned(period_start, end))
 
     @property
     def window_start(self) -> dt.date:
@@ -66,17 +90,25 @@ class PeriodWindow:
         return self.renewal_month_start <= day <= self.end
 
     def years(self) -> tuple[tuple[dt.date, dt.date], ...]:
-        """The period-years: 12-month slices from ``start``, the last ending at ``end``."""
-        bounds: list[tuple[dt.date, dt.date]] = []
-        n = 0
-        while True:
-            first = self.start + relativedelta(years=n)
-            following = self.start + relativedelta(years=n + 1)
-            if following > self.end:
-                bounds.append((first, self.end))
-                return tuple(bounds)
-            bounds.append((first, following - _DAY))
-            n += 1
+        """The period-years: the first from ``start`` to the day before ``start`` + 1 year,
+        the second from there to ``end``; a period shorter than a year has one.
+
+        A default period has two even when it starts on 29 February (its second
+        year then runs from 28 February to 28 February).
+        """
+        second = self.start + relativedelta(years=1)
+        if second > self.end:
+            return ((self.start, self.end),)
+        return ((self.start, second - _DAY), (second, self.end))
+
+    def year_months(self) -> tuple[int, ...]:
+        """P-PRORATE for each period-year: the first 12 months, the second the rest of ``months``.
+
+        A default period's two years are 12 months each, never pro-rated.
+        """
+        if len(self.years()) == 1:
+            return (self.months,)
+        return (12, self.months - 12)
 
     def year_of(self, day: dt.date) -> int:
         """1-based period-year of ``day``; earlier days are in the first, later in the last."""

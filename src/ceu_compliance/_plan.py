@@ -29,9 +29,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from ._assign import plan_assignment
 from ._engine import Prepared, RulesArg, prepare, report_of, resolve_pack
 from ._models import (
+    WARNINGS_DESCRIPTION,
     CEUs,
     ComplianceReport,
     Deadlines,
+    InputWarning,
     Member,
     Rendered,
     Renderers,
@@ -97,6 +99,7 @@ class Plan(Rendered):
     deadlines: Deadlines
     days_to_revocation: int = Field(description="Days from as_of to deadlines.revocation; 0 after.")
     notes: tuple[str, ...]
+    warnings: tuple[InputWarning, ...] = Field(description=WARNINGS_DESCRIPTION)
 
     def _renderers(self) -> Renderers:
         from ._html import plan_html_fragment, plan_html_page
@@ -110,17 +113,19 @@ def plan(
     *,
     as_of: dt.date | None = None,
     rules: RulesArg = None,
+    strict: bool = False,
 ) -> Plan:
     """The completion plan for one member's renewal period ending at ``renewal_due``.
 
-    Arguments as for :func:`ceu_compliance.evaluate`.
+    Arguments as for :func:`ceu_compliance.evaluate`; the plan carries the
+    evaluation's ``warnings``.
 
     Raises:
         InvalidMemberError: the input was refused; ``problems`` lists every reason.
         RulePackError: ``rules`` names a pack that does not load.
     """
     pack = resolve_pack(rules)
-    valid = parse_member(member, pack)
+    valid = parse_member(member, pack, strict=strict)
     day = as_of or dt.date.today()
     ruleset = pack.at(valid.renewal_due)
     prepared = prepare(valid, ruleset, day)
@@ -195,6 +200,7 @@ def _plan(report: ComplianceReport, prepared: Prepared, rules: RuleSet) -> Plan:
         deadlines=deadlines,
         days_to_revocation=max(0, (deadlines.revocation - as_of).days),
         notes=tuple(notes),
+        warnings=report.warnings,
     )
 
 

@@ -8,6 +8,7 @@ structure is broken elsewhere: one refusal lists everything to fix.
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -15,19 +16,30 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ._errors import InvalidMemberError, Problem, RulePackError, json_path
-from ._models import Activity, Member
+from ._models import Activity, CEURecord, HeldCredential, InputWarning, Member
 from ._pack import RulePack, RuleSet
 from ._period import default_start
 
 
-def parse_member(data: Member | Mapping[str, Any] | str | bytes, rules: RulePack) -> Member:
+def parse_member(
+    data: Member | Mapping[str, Any] | str | bytes, rules: RulePack, *, strict: bool = False
+) -> Member:
     """Validate ``data`` (a Member, a mapping, or JSON text) against ``rules``.
+
+    Fields no model knows are kept on the Member, never read, and reported by
+    :func:`input_warnings` (so in every report's ``warnings``); with ``strict``
+    they are refused instead.
 
     Raises:
         InvalidMemberError: with every problem found, each with its field path.
     """
     raw = _plain(data)
     problems = list(_element_problems(raw, rules))
+    if strict:
+        problems += [
+            Problem("unknown_field", path, _unknown_field(name, model, "refused (strict)"))
+            for path, name, model in _unknown_fields(raw)
+        ]
     try:
         member = Member.model_validate(raw)
     except ValidationError as exc:
@@ -36,6 +48,51 @@ def parse_member(data: Member | Mapping[str, Any] | str | bytes, rules: RulePack
     if problems:
         raise InvalidMemberError(problems)
     return member
+
+
+def input_warnings(member: Member) -> tuple[InputWarning, ...]:
+    """A warning for each field of ``member`` that no model knows (see :func:`parse_member`)."""
+    extras = {
+        **(member.model_extra or {}),
+        "credentials": [c.model_extra or {} for c in member.credentials],
+        "records": [r.model_extra or {} for r in member.records],
+    }
+    return tuple(
+        InputWarning(path=path, message=_unknown_field(name, model, "ignored"))
+        for path, name, model in _unknown_fields(extras)
+    )
+
+
+_PARTS: tuple[tuple[str, type[BaseModel]], ...] = (
+    ("credentials", HeldCredential),
+    ("records", CEURecord),
+)
+
+
+def _unknown_fields(raw: Any) -> Iterator[tuple[str, str, type[BaseModel]]]:
+    """(path, name, model) of each field of member input that its model does not know."""
+    if not isinstance(raw, Mapping):
+        return
+    objects: list[tuple[str, Mapping[str, Any], type[BaseModel]]] = [("$", raw, Member)]
+    for part, model in _PARTS:
+        objects += [(f"$.{part}[{i}]", item, model) for i, item in _mappings(raw.get(part))]
+    for at, fields, model in objects:
+        for name in map(str, fields):
+            if name not in model.model_fields:
+                yield f"{at}.{name}", name, model
+
+
+def _unknown_field(name: str, model: type[BaseModel], outcome: str) -> str:
+    """'unknown field, ignored; did you mean approved_for?' (the hint when a field is close)."""
+    by_key = {_field_key(known): known for known in model.model_fields}
+    close = difflib.get_close_matches(_field_key(name), by_key, n=1)
+    hint = f"; did you mean {by_key[close[0]]}?" if close else ""
+    return f"unknown field, {outcome}{hint}"
+
+
+def _field_key(name: str) -> str:
+    # approvedFor, Approved-For and approved_for are all close to approved_for.
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
 
 
 def _plain(data: Member | Mapping[str, Any] | str | bytes) -> Any:
