@@ -354,23 +354,37 @@ def test_explain_cites_the_rules(capsys: pytest.CaptureFixture[str], write: Any)
     assert "Citation:" in out and "[Q-CPMA]" in out
 
 
-def test_explain_json_is_a_list_of_explanations(
+def test_explain_json_of_one_member_is_an_object_as_evaluate_prints(
     capsys: pytest.CaptureFixture[str], write: Any
 ) -> None:
     code, out, _ = run(
         capsys, "evaluate", write(SHORT), "--as-of", AS_OF, "--explain", "--format", "json"
     )
     assert code == 0
-    [explanation] = json.loads(out)
-    assert explanation["member_id"] == "M-31588"
+    explanation = json.loads(out)
+    assert isinstance(explanation, dict)
+    assert explanation == json.loads(evaluate(SHORT, as_of=DEMO_AS_OF).explain().to_json())
 
 
-def test_explain_refuses_html(capsys: pytest.CaptureFixture[str], write: Any) -> None:
-    code, out, err = run(
-        capsys, "evaluate", write(SHORT), "--as-of", AS_OF, "--explain", "--format", "html"
+def test_explain_json_of_a_roster_is_an_array(
+    capsys: pytest.CaptureFixture[str], write: Any
+) -> None:
+    argv = ["evaluate", write([COMPLIANT, SHORT]), "--as-of", AS_OF, "--explain"]
+    code, out, _ = run(capsys, *argv, "--format", "json")
+    assert code == 0
+    assert [e["member_id"] for e in json.loads(out)] == ["M-20417", "M-31588"]
+
+
+@pytest.mark.parametrize(("form", "start"), [("html", "<!DOCTYPE html>"), ("markdown", "## Why")])
+def test_explain_renders_as_html_and_markdown(
+    capsys: pytest.CaptureFixture[str], write: Any, form: str, start: str
+) -> None:
+    code, out, _ = run(
+        capsys, "evaluate", write(SHORT), "--as-of", AS_OF, "--explain", "--format", form
     )
-    assert (code, out) == (2, "")
-    assert "--explain" in err
+    assert code == 0
+    assert out.startswith(start)
+    assert "Q-CPMA" in out and "<script" not in out
 
 
 # ---------------------------------------------------------------- plan

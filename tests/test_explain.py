@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from ceu_compliance import (
     CEURecord,
     ComplianceReport,
+    Explanation,
     RejectionCode,
     RulePack,
     RulePackError,
@@ -28,8 +29,8 @@ from ceu_compliance import (
     evaluate,
     parse_rule_pack,
 )
-from ceu_compliance._explain import NOT_QUOTED, Explanation
 from ceu_compliance._messages import REMEDIES, RULE_OF, rejection_message
+from ceu_compliance._pack import NOT_QUOTED
 from conftest import RULE_IDS
 
 PAGE = Path(__file__).parent / "data" / "aapc_ceu_page.txt"

@@ -10,18 +10,27 @@ from typing import Any
 
 import pytest
 
-from ceu_compliance import ComplianceReport, History, Plan, evaluate, evaluate_history, plan
-from ceu_compliance._html import Html, html_table, progress_bar_svg
+from ceu_compliance import (
+    CEURecord,
+    ComplianceReport,
+    Explanation,
+    History,
+    Plan,
+    RejectionCode,
+    evaluate,
+    evaluate_history,
+    plan,
+)
 from ceu_compliance._messages import REMEDIES, SPLIT_BY_HISTORY, rejection_message
-from ceu_compliance._models import CEURecord, RejectionCode
-from ceu_compliance._render import markdown_escape
+from ceu_compliance._render.html import Html, html_table, progress_bar_svg
+from ceu_compliance._render.markdown import markdown_escape
 from conftest import interchange_member
 
 HOSTILE = "<script>alert(1)</script>\"&'"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&amp;&#x27;"
 AS_OF = dt.date(2026, 11, 26)
 HISTORY_AS_OF = dt.date(2027, 4, 15)
-Rendered = ComplianceReport | Plan | History
+Rendered = ComplianceReport | Plan | History | Explanation
 
 
 def _member(member_id: str = "M-1001", record_id: str = "r5", provider: str = "Acme") -> Any:
@@ -99,10 +108,13 @@ def rendered(
         "hostile plan": plan(_member(HOSTILE, HOSTILE, HOSTILE), as_of=AS_OF),
         "history": history,
         "hostile history": evaluate_history(hostile_history, periods=2, as_of=HISTORY_AS_OF),
+        "explanation": report.explain(),
+        "hostile explanation": hostile.explain(),
     }
 
 
 KINDS = ["report", "plan", "history"]
+EVERY_KIND = [*KINDS, "explanation"]
 RENDERS = ["to_html", "_repr_html_"]
 
 
@@ -155,7 +167,7 @@ def test_page_is_a_standalone_document(report: ComplianceReport) -> None:
 
 
 @pytest.mark.parametrize("render", RENDERS)
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", EVERY_KIND)
 def test_no_script_and_no_external_resource(
     rendered: dict[str, Rendered], kind: str, render: str
 ) -> None:
@@ -185,7 +197,7 @@ def test_every_user_string_is_escaped(hostile: ComplianceReport, render: str) ->
 
 
 @pytest.mark.parametrize("render", RENDERS)
-@pytest.mark.parametrize("kind", ["plan", "history"])
+@pytest.mark.parametrize("kind", ["plan", "history", "explanation"])
 def test_plans_and_histories_escape_every_user_string(
     rendered: dict[str, Rendered], kind: str, render: str
 ) -> None:
@@ -199,6 +211,23 @@ def test_plans_and_histories_escape_every_user_string(
     if kind == "history":  # the shared record: its split row, and its messages
         assert HOSTILE in parsed.joined("th")
         assert HOSTILE in parsed.joined("li")
+    if kind == "explanation":  # the record, in its requirement and its uncounted CEUs
+        assert HOSTILE in parsed.joined("li")
+
+
+@pytest.mark.parametrize("render", RENDERS)
+def test_an_explanation_cites_every_requirement_and_uncounted_part(
+    rendered: dict[str, Rendered], render: str
+) -> None:
+    explanation = rendered["explanation"]
+    assert isinstance(explanation, Explanation)
+    parsed = Page(getattr(explanation, render)())
+    items = parsed.joined("li")
+    for r in explanation.requirements:
+        assert r.id in parsed.joined("strong")
+        assert r.citation and r.citation in items
+    for part in explanation.not_counted:
+        assert part.reason in items
 
 
 @pytest.mark.parametrize("render", RENDERS)
@@ -435,13 +464,13 @@ def test_history_markdown(history: History) -> None:
     assert "| m | 2025-03-15 | 2025-03-31 | 4 | 2027-03-31 | 2 |" in lines
 
 
-@pytest.mark.parametrize("kind", ["plan", "history"])
+@pytest.mark.parametrize("kind", ["plan", "history", "explanation"])
 def test_plan_and_history_markdown_escape_user_strings(
     rendered: dict[str, Rendered], kind: str
 ) -> None:
     markdown = rendered[f"hostile {kind}"].to_markdown()
     assert "<" not in markdown.replace("\\<", "")
-    assert f"member {markdown_escape(HOSTILE)} — " in markdown.splitlines()[0]
+    assert f"member {markdown_escape(HOSTILE)} " in markdown.splitlines()[0]
     if kind == "history":
         assert f"| {markdown_escape(HOSTILE)} | 2025-03-15 |" in markdown
 

@@ -15,8 +15,7 @@ from typing import Any
 import pytest
 from dateutil.relativedelta import relativedelta
 
-from ceu_compliance import InvalidMemberError, evaluate, parse_rule_pack
-from ceu_compliance._plan import Plan, plan
+from ceu_compliance import InvalidMemberError, Plan, evaluate, parse_rule_pack, plan
 from conftest import interchange_member
 
 DAY = dt.timedelta(days=1)

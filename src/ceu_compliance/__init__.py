@@ -5,6 +5,7 @@
 >>> report.compliant, report.status  # doctest: +SKIP
 """
 
+from ._codes import RejectionCode, Status
 from ._engine import evaluate
 from ._errors import (
     CEUComplianceError,
@@ -13,23 +14,29 @@ from ._errors import (
     ProblemsError,
     RulePackError,
 )
-from ._explain import Contribution, Explanation, NotCounted, RequirementExplanation
-from ._history import History, SplitDecision, evaluate_history
+from ._history import evaluate_history
 from ._models import (
     Activity,
     Application,
     CEURecord,
     ComplianceReport,
+    Contribution,
     Deadlines,
+    Explanation,
     ExtensionOffer,
     HeldCredential,
+    History,
     Member,
+    Need,
+    NotCounted,
     Period,
+    Plan,
     RecordOutcome,
     Rejection,
-    RejectionCode,
     Requirement,
-    Status,
+    RequirementExplanation,
+    Shareable,
+    SplitDecision,
     YearCount,
 )
 from ._pack import (
@@ -40,7 +47,7 @@ from ._pack import (
     load_rule_pack,
     parse_rule_pack,
 )
-from ._plan import Need, Plan, Shareable, plan
+from ._plan import plan
 from ._validation import parse_member
 
 __version__ = "0.1.0"

@@ -15,7 +15,9 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from ._amounts import Rounder, format_decimal
 from ._assign import Item, Sink, assign
+from ._codes import RejectionCode, Status
 from ._eligibility import Claim, Context, run_stages
 from ._messages import SPLIT_BY_HISTORY
 from ._models import (
@@ -28,28 +30,15 @@ from ._models import (
     Member,
     Period,
     RecordOutcome,
-    RejectionCode,
     Requirement,
-    Rounder,
-    Status,
     YearCount,
-    format_decimal,
 )
-from ._pack import CredentialSpec, RulePack, RuleSet, default_rule_pack, load_rule_pack
+from ._pack import CredentialSpec, RulePack, RuleSet, resolve_pack
 from ._period import PeriodWindow, default_start, months_spanned, revocation, submission_opens
 from ._validation import parse_member
 
 _ZERO = Decimal(0)
 RulesArg = RulePack | str | Path | None
-
-
-def resolve_pack(rules: RulesArg) -> RulePack:
-    """``None`` for the default pack, a bundled pack name, a TOML path, or a pack."""
-    if rules is None:
-        return default_rule_pack()
-    if isinstance(rules, RulePack):
-        return rules
-    return load_rule_pack(rules)
 
 
 def evaluate(
@@ -60,8 +49,8 @@ def evaluate(
 ) -> ComplianceReport:
     """Evaluate one member's renewal period ending at ``renewal_due``.
 
-    ``member`` is a :class:`Member`, a mapping in INTERCHANGE.md form, or its
-    JSON text. ``as_of`` defaults to today. Non-compliance is reported, never
+    ``member`` is a :class:`Member`, a mapping in the JSON format of
+    docs/format.md, or its JSON text. ``as_of`` defaults to today. Non-compliance is reported, never
     raised.
 
     Raises:

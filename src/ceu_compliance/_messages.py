@@ -3,16 +3,25 @@
 Every message names the record (its id, and its title or provider when known),
 says why its CEUs did not count, and ends with what the member can do about it
 (:data:`REMEDIES`). The engine writes these messages into the report; the
-explanation (``_explain``) adds the rule's citation beside them. A caller may
-pick a variant of a code's message through its ``detail``
-(:data:`SPLIT_BY_HISTORY`).
+explanation adds the rule's citation beside them. A caller may pick a variant
+of a code's message through its ``detail`` (:data:`SPLIT_BY_HISTORY`).
+
+The models are imported only for type checking: the renderers use these
+sentences too, and the models import the renderers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, Literal
 
-from ._models import CEURecord, RejectionCode, format_decimal
+from ._amounts import ceus
+from ._codes import RejectionCode
+
+if TYPE_CHECKING:
+    from ._models import CEURecord, ComplianceReport
 
 RULE_OF: dict[RejectionCode, str] = {
     RejectionCode.NOT_APPROVED: "E-APPROVED",
@@ -176,6 +185,29 @@ def rollover_message(record_id: str, amount: Decimal) -> str:
     )
 
 
-def ceus(amount: Decimal) -> str:
-    """``1 CEU``, ``2 CEUs``, ``0.5 CEUs``."""
-    return f"{format_decimal(amount)} CEU{'' if amount == 1 else 's'}"
+@dataclass(frozen=True)
+class Uncounted:
+    """CEUs of one record that did not count in this period: a rejection, or its rollover."""
+
+    record: str
+    ceus: Decimal
+    code: RejectionCode | Literal["rollover"]
+    rule: str
+    message: str
+
+
+def uncounted(report: ComplianceReport) -> Iterator[Uncounted]:
+    """Every part of every record that did not count, in record order."""
+    for outcome in report.records:
+        for rejection in outcome.rejections:
+            yield Uncounted(
+                outcome.id, rejection.ceus, rejection.code, rejection.rule, rejection.message
+            )
+        if outcome.rollover > 0:
+            yield Uncounted(
+                outcome.id,
+                outcome.rollover,
+                "rollover",
+                "P-RENEWAL-MONTH",
+                rollover_message(outcome.id, outcome.rollover),
+            )

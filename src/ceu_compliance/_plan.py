@@ -25,86 +25,16 @@ from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from ._amounts import Rounder, decimal_of, format_decimal
 from ._assign import Program
-from ._engine import Prepared, RulesArg, prepare, report_of, resolve_pack
+from ._engine import Prepared, RulesArg, prepare, report_of
 from ._lp import Constraint, maximize
-from ._models import (
-    CEUs,
-    ComplianceReport,
-    Deadlines,
-    Member,
-    Rendered,
-    Renderers,
-    Rounder,
-    Status,
-    decimal_of,
-    format_decimal,
-)
-from ._pack import RuleSet
+from ._models import ComplianceReport, Member, Need, Plan, Shareable
+from ._pack import RuleSet, resolve_pack
 from ._validation import parse_member
 
 _ZERO = Decimal(0)
 _DAYS_PER_MONTH = Fraction("30.4375")  # 365.25 / 12
-_OUTPUT = ConfigDict(frozen=True, extra="forbid")
-
-
-class Need(BaseModel):
-    """The CEUs still needed for one requirement (``total`` or a credential minimum)."""
-
-    model_config = _OUTPUT
-
-    requirement: str
-    ceus: CEUs
-
-
-class Shareable(BaseModel):
-    """CEUs that can serve a core and a specialty need at once, if approved for both."""
-
-    model_config = _OUTPUT
-
-    requirements: tuple[str, str] = Field(description="The core minimum, then the specialty one.")
-    ceus: CEUs
-
-
-class Plan(Rendered):
-    """A completion plan (PL-MIN): how many more CEUs, of which kinds, by when.
-
-    ``str(plan)`` is a plain-text rendering; ``plan.to_json()`` the
-    INTERCHANGE.md JSON.
-    """
-
-    model_config = _OUTPUT
-
-    member_id: str
-    as_of: dt.date
-    compliant: bool
-    minimum_additional: CEUs = Field(description="PL-MIN's N: the fewest additional CEUs.")
-    needs: tuple[Need, ...] = Field(
-        description="Positive shortfalls under an assignment achieving N: total first."
-    )
-    shareable: tuple[Shareable, ...]
-    deadline: dt.date = Field(
-        description="The due date; inside an open extension, its last day. When "
-        "extension_needed, the date already passed."
-    )
-    days_left: int = Field(description="Days from as_of to deadline; 0 once it has passed.")
-    pace_per_month: CEUs = Field(description="N per whole month left (at least 1), rounded up.")
-    status: Status = Field(description="The evaluation's status on as_of.")
-    extension_needed: bool = Field(
-        description="Past the due date, not compliant and no open extension: new CEUs count "
-        "only after an extension is bought (P-EXTENSION)."
-    )
-    deadlines: Deadlines
-    days_to_revocation: int = Field(description="Days from as_of to deadlines.revocation; 0 after.")
-    notes: tuple[str, ...]
-
-    def _renderers(self) -> Renderers:
-        from ._html import plan_html_fragment, plan_html_page
-        from ._render import plan_markdown
-
-        return Renderers(_text, plan_markdown, plan_html_page, plan_html_fragment)
 
 
 def plan(
@@ -313,64 +243,3 @@ def _notes(
     else:
         notes.append(f"The revocation date, {d.revocation}, has passed (P-REVOKE).")
     return notes
-
-
-def _text(p: Plan) -> str:
-    lines = [f"Completion plan for member {p.member_id}, as of {p.as_of} (PL-MIN)"]
-    if p.compliant:
-        lines.append("Compliant: no more CEUs are needed.")
-    else:
-        lines.append(f"{headline(p)}:")
-        lines.append(f"{composition(p)}.")
-        shortfalls = ", ".join(f"{n.requirement} {format_decimal(n.ceus)}" for n in p.needs)
-        lines.append(f"Shortfalls under this plan: {shortfalls}.")
-    lines += ["", "Notes:", *(f"- {note}" for note in p.notes)]
-    return "\n".join(lines) + "\n"
-
-
-def headline(p: Plan) -> str:
-    """How many more CEUs, by when and at what pace, for a plan that is not yet compliant."""
-    n = format_decimal(p.minimum_additional)
-    if not p.extension_needed:
-        aapc = " of AAPC education" if p.status is Status.EXTENSION else ""
-        return (
-            f"At least {n} more CEUs{aapc} by {p.deadline} ({p.days_left} days left, "
-            f"{format_decimal(p.pace_per_month)} CEUs a month)"
-        )
-    if p.deadlines.extension_until is None:
-        return (
-            f"At least {n} more CEUs, once a CEU extension is bought "
-            f"(the due date, {p.deadline}, has passed)"
-        )
-    return (
-        f"At least {n} more CEUs were needed; the CEU extension ended on "
-        f"{p.deadline} and is not offered again"
-    )
-
-
-def composition(p: Plan) -> str:
-    """What N is made of, e.g. "14 CEUs approved for CPMA and 8 approved for CEMC, ..."."""
-    minimums = [n for n in p.needs if n.requirement != "total"]
-    shared = sum((s.ceus for s in p.shareable), _ZERO)
-    # The shared CEUs are counted once: the rest of N can be any pre-approved CEUs.
-    rest = p.minimum_additional - (sum((n.ceus for n in minimums), _ZERO) - shared)
-    if not minimums:
-        return f"{format_decimal(rest)} CEUs from any pre-approved program"
-    parts = [f"{format_decimal(n.ceus)} approved for {n.requirement}" for n in minimums]
-    parts[0] = parts[0].replace(" approved", " CEUs approved", 1)
-    text = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
-    if len(p.shareable) == 1:
-        (s,) = p.shareable
-        text += (
-            f", of which up to {format_decimal(s.ceus)} can be the same CEUs if a course is "
-            f"approved for both {s.requirements[0]} and {s.requirements[1]}"
-        )
-    elif p.shareable:
-        pairs = ", ".join(
-            f"up to {format_decimal(s.ceus)} for {s.requirements[0]} and {s.requirements[1]}"
-            for s in p.shareable
-        )
-        text += f", of which these can be the same CEUs if a course is approved for both: {pairs}"
-    if rest > 0:
-        text += f", and {format_decimal(rest)} more from any pre-approved program"
-    return text

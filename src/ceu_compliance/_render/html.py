@@ -1,4 +1,4 @@
-"""HTML renderings: a standalone page and a compact Jupyter fragment.
+"""HTML: a standalone page and a compact Jupyter fragment for every kind of output.
 
 No JavaScript, no external resources, inline CSS only. Every string is escaped
 unless it is :class:`Html`, markup this module built itself. Reports, plans
@@ -17,9 +17,10 @@ from collections.abc import Collection, Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from ._messages import ceus
-from ._models import ComplianceReport, format_decimal
-from ._render import (
+from .._amounts import ceus, format_decimal
+from .._messages import uncounted
+from . import common, text
+from .common import (
     SPLIT_HEADERS,
     deadlines_sentence,
     history_verdict,
@@ -27,18 +28,15 @@ from ._render import (
     period_label,
     period_rows,
     plan_sentence,
-    report_text,
     requirement_rows,
     shareable_rows,
     split_rows,
     totals_sentence,
-    uncounted,
     verdict,
 )
 
 if TYPE_CHECKING:
-    from ._history import History
-    from ._plan import Plan
+    from .._models import ComplianceReport, Explanation, History, Plan
 
 _ZERO = Decimal(0)
 _BAR_WIDTH = 160
@@ -159,15 +157,15 @@ def html_page(title: str, body: Html) -> str:
     )
 
 
-def html_fragment(body: Html, text: str) -> str:
-    """A self-contained fragment for notebooks: ``body``, then ``text`` as a fallback."""
+def html_fragment(body: Html, fallback: str) -> str:
+    """A self-contained fragment for notebooks: ``body``, then the text ``fallback``."""
     return (
         f'<div class="ceu"><style>{_CSS}</style>{body}'
-        f"<details><summary>Text</summary><pre>{escape(text)}</pre></details></div>"
+        f"<details><summary>Text</summary><pre>{escape(fallback)}</pre></details></div>"
     )
 
 
-def report_html_page(report: ComplianceReport) -> str:
+def report(report: ComplianceReport) -> str:
     """The standalone page: requirements with bars, every record, notes and deadlines."""
     heading = f"<h1>{escape(f'CEU compliance: member {report.member_id}')}</h1>"
     return html_page(
@@ -176,23 +174,23 @@ def report_html_page(report: ComplianceReport) -> str:
     )
 
 
-def report_html_fragment(report: ComplianceReport) -> str:
+def report_fragment(report: ComplianceReport) -> str:
     """The Jupyter view: summary, requirements with bars, CEUs that did not count."""
-    return html_fragment(_report_sections(report, full=False), report_text(report))
+    return html_fragment(_report_sections(report, full=False), text.report(report))
 
 
-def plan_html_page(plan: Plan) -> str:
+def plan(plan: Plan) -> str:
     """The plan's standalone page: what it asks for, the needs, what can be shared, notes."""
     heading = f"<h1>{escape(f'Completion plan: member {plan.member_id}')}</h1>"
     return html_page(f"Completion plan: {plan.member_id}", Html(heading + _plan_sections(plan)))
 
 
-def plan_html_fragment(plan: Plan) -> str:
+def plan_fragment(plan: Plan) -> str:
     """The plan's Jupyter view: the page's content, then its text as a fallback."""
-    return html_fragment(_plan_sections(plan), plan.to_text())
+    return html_fragment(_plan_sections(plan), text.plan(plan))
 
 
-def history_html_page(history: History) -> str:
+def history(history: History) -> str:
     """The history's standalone page: the periods with bars, each period's full report,
     the split decisions and the notes."""
     heading = f"<h1>{escape(f'CEU history: member {history.member_id}')}</h1>"
@@ -202,10 +200,46 @@ def history_html_page(history: History) -> str:
     )
 
 
-def history_html_fragment(history: History) -> str:
+def history_fragment(history: History) -> str:
     """The history's Jupyter view: the periods with bars, each period's compact report, the
     split decisions; the text as a fallback."""
-    return html_fragment(_history_sections(history, full=False), history.to_text())
+    return html_fragment(_history_sections(history, full=False), text.history(history))
+
+
+def explanation(e: Explanation) -> str:
+    """The explanation's standalone page: each requirement with the records that fill it,
+    then each CEU that did not count, every one with its citation."""
+    heading = f"<h1>{escape(common.explanation_heading(e))}</h1>"
+    return html_page(common.explanation_heading(e), Html(heading + _explanation_sections(e)))
+
+
+def explanation_fragment(e: Explanation) -> str:
+    """The explanation's Jupyter view: the page's content, then its text as a fallback."""
+    return html_fragment(_explanation_sections(e), text.explanation(e))
+
+
+def reports(reports: Sequence[ComplianceReport]) -> str:
+    """Several members' reports on one page."""
+    return _roster("CEU compliance: roster", [report_fragment(r) for r in reports])
+
+
+def plans(plans: Sequence[Plan]) -> str:
+    """Several members' plans on one page."""
+    return _roster("Completion plans: roster", [plan_fragment(p) for p in plans])
+
+
+def histories(histories: Sequence[History]) -> str:
+    """Several members' histories on one page."""
+    return _roster("CEU histories: roster", [history_fragment(h) for h in histories])
+
+
+def explanations(explanations: Sequence[Explanation]) -> str:
+    """Several members' explanations on one page."""
+    return _roster("CEU explanations: roster", [explanation_fragment(e) for e in explanations])
+
+
+def _roster(title: str, sections: Sequence[str]) -> str:
+    return html_page(title, Html("".join(sections)))
 
 
 def _report_sections(report: ComplianceReport, *, full: bool, nested: bool = False) -> Html:
@@ -233,32 +267,13 @@ def _report_sections(report: ComplianceReport, *, full: bool, nested: bool = Fal
 
 
 def _records_table(report: ComplianceReport, caption: str) -> Html:
-    return html_table(
-        caption,
-        ("Record", "Claimed", "Counted", "Rollover", "Applied to", "Audit gaps"),
-        (
-            (
-                r.id,
-                format_decimal(r.claimed),
-                format_decimal(r.counted),
-                format_decimal(r.rollover),
-                ", ".join(f"{a.requirement} {format_decimal(a.ceus)}" for a in r.applied_to),
-                ", ".join(r.audit_gaps),
-            )
-            for r in report.records
-        ),
-        numeric=(1, 2, 3),
-    )
+    return html_table(caption, common.RECORD_HEADERS, common.record_rows(report), numeric=(1, 2, 3))
 
 
 def _summary(report: ComplianceReport) -> Html:
-    when = (
-        f"Period {report.period.start} to {report.period.end}, as of {report.as_of}, "
-        f"rules {report.rules}."
-    )
     return Html(
         f'<p class="ceu-summary">Member <strong>{escape(report.member_id)}</strong>: '
-        f"<strong>{escape(verdict(report.status))}</strong>. {escape(when)}</p>"
+        f"<strong>{escape(verdict(report.status))}</strong>. {escape(common.when(report))}.</p>"
     )
 
 
@@ -272,7 +287,7 @@ def _requirements_table(report: ComplianceReport, caption: str) -> Html:
         rows.append((*row, bar))
     return html_table(
         caption,
-        ("Requirement", "Rule", "Required", "Counted", "Short", "Status", "Progress"),
+        (*common.REQUIREMENT_HEADERS, "Progress"),
         rows,
         numeric=(2, 3, 4),
     )
@@ -307,7 +322,7 @@ def _plan_sections(plan: Plan) -> Html:
         parts += [
             html_table(
                 "Shortfalls under this plan",
-                ("Requirement", "CEUs needed", f"Of the {format_decimal(n)} new CEUs"),
+                (*common.NEED_HEADERS, f"Of the {format_decimal(n)} new CEUs"),
                 rows,
                 numeric=(1,),
             ),
@@ -320,7 +335,7 @@ def _plan_sections(plan: Plan) -> Html:
         parts.append(
             html_table(
                 "Shareable CEUs (Q-CONCURRENT)",
-                ("Core minimum", "Specialty minimum", "CEUs"),
+                common.SHAREABLE_HEADERS,
                 shareable_rows(plan),
                 numeric=(2,),
             )
@@ -343,7 +358,7 @@ def _history_sections(history: History, *, full: bool) -> Html:
     ]
     periods = html_table(
         "Periods, oldest first: total CEUs",
-        ("Period", "Status", "Required", "Counted", "Rollover", "Progress"),
+        (*common.PERIOD_HEADERS, "Progress"),
         rows,
         numeric=(2, 3, 4),
     )
@@ -370,6 +385,43 @@ def _history_sections(history: History, *, full: bool) -> Html:
     return Html("".join(parts))
 
 
+def _explanation_sections(e: Explanation) -> Html:
+    """The summary, each requirement and each CEU that did not count, with citations."""
+    summary = (
+        f'<p class="ceu-summary">Member <strong>{escape(e.member_id)}</strong>: '
+        f"<strong>{escape(verdict(e.status))}</strong>. "
+        f"{escape(f'Period {e.period.start} to {e.period.end}, as of {e.as_of}. ')}"
+        f"{escape(f'Rules {e.rules}, from {e.source}.')}</p>"
+    )
+    requirements = []
+    for r in e.requirements:
+        state = "met" if r.met else f"{format_decimal(r.shortfall)} short"
+        filled = ", ".join(f"{c.record} ({format_decimal(c.ceus)})" for c in r.filled_by)
+        figures = (
+            f"({r.rule}): {format_decimal(r.counted)} of {format_decimal(r.required)} CEUs "
+            f"counted, {state}. Filled by {filled or 'no record'}."
+        )
+        requirements.append(
+            f"<li><strong>{escape(r.id)}</strong> {escape(figures)}"
+            f"{_citation(r.citation, e.rules)}</li>"
+        )
+    parts = [Html(summary), Html(f"<h2>Requirements</h2><ul>{''.join(requirements)}</ul>")]
+    items = [
+        f"<li><strong>{escape(part.record)}</strong>: {escape(ceus(part.ceus))}, "
+        f"<code>{escape(part.code)}</code> {escape(f'({part.rule}). {part.reason}')}"
+        f"{_citation(part.citation, e.rules)}</li>"
+        for part in e.not_counted
+    ]
+    if items:
+        parts.append(Html(f"<h2>CEUs that did not count</h2><ul>{''.join(items)}</ul>"))
+    return Html("".join(parts))
+
+
+def _citation(citation: str | None, rules: str) -> Html:
+    sentence = escape(common.citation_sentence(citation, rules))
+    return Html(f'<br><small class="ceu-cite">{sentence}</small>')
+
+
 def _list_section(heading: str, entries: Sequence[str], level: int = 2) -> Html:
     if not entries:
         return Html("")
@@ -377,8 +429,8 @@ def _list_section(heading: str, entries: Sequence[str], level: int = 2) -> Html:
     return Html(f"<h{level}>{escape(heading)}</h{level}><ul>{items}</ul>")
 
 
-def _paragraph(text: str) -> Html:
-    return Html(f"<p>{escape(text)}</p>")
+def _paragraph(sentence: str) -> Html:
+    return Html(f"<p>{escape(sentence)}</p>")
 
 
 def _svg(description: str, width: int, shapes: str) -> Html:

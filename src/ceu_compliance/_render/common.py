@@ -1,0 +1,233 @@
+"""What every format shares: the rows of each table and the sentences around them.
+
+Each function takes an output (or part of one) and returns plain strings or
+rows of them; the format modules lay them out as text, Markdown or HTML.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from .._amounts import format_decimal, plural
+from .._codes import Status
+from .._pack import NOT_QUOTED
+
+if TYPE_CHECKING:
+    from .._models import ComplianceReport, Explanation, History, Plan
+
+_ZERO = Decimal(0)
+
+
+# ------------------------------------------------------------------ reports
+
+
+def verdict(status: Status) -> str:
+    """The status in capitals: ``COMPLIANT``, ``IN PROGRESS``, ``NONCOMPLIANT``, ``EXTENSION``."""
+    return status.value.replace("_", " ").upper()
+
+
+REQUIREMENT_HEADERS = ("Requirement", "Rule", "Required", "Counted", "Short", "Status")
+
+
+def requirement_rows(report: ComplianceReport) -> list[tuple[str, str, str, str, str, str]]:
+    """One row per requirement, in :data:`REQUIREMENT_HEADERS`' order."""
+    return [
+        (
+            r.id,
+            r.rule,
+            format_decimal(r.required),
+            format_decimal(r.counted),
+            format_decimal(r.shortfall),
+            "met" if r.met else "NOT MET",
+        )
+        for r in report.requirements
+    ]
+
+
+def when(report: ComplianceReport) -> str:
+    """The period, the evaluation date and the rules: the line under a report's heading."""
+    return (
+        f"Period {report.period.start} to {report.period.end}, as of {report.as_of}, "
+        f"rules {report.rules}"
+    )
+
+
+def totals_sentence(report: ComplianceReport) -> str:
+    """Counted of required, excess and rollover, in one sentence."""
+    return (
+        f"Counted {format_decimal(report.counted_total)} of "
+        f"{format_decimal(report.required_total)} CEUs; excess {format_decimal(report.excess)}; "
+        f"rollover {format_decimal(report.rollover)}."
+    )
+
+
+def deadlines_sentence(report: ComplianceReport) -> str:
+    """P-REVOKE's dates in one sentence."""
+    d = report.deadlines
+    return f"Submission opens {d.submission_opens}; due {d.due}; revocation {d.revocation}."
+
+
+RECORD_HEADERS = ("Record", "Claimed", "Counted", "Rollover", "Applied to", "Audit gaps")
+
+
+def record_rows(report: ComplianceReport) -> list[tuple[str, ...]]:
+    """One row per record, in :data:`RECORD_HEADERS`' order."""
+    return [
+        (
+            r.id,
+            format_decimal(r.claimed),
+            format_decimal(r.counted),
+            format_decimal(r.rollover),
+            ", ".join(f"{a.requirement} {format_decimal(a.ceus)}" for a in r.applied_to),
+            ", ".join(r.audit_gaps),
+        )
+        for r in report.records
+    ]
+
+
+# ------------------------------------------------------------------ plans
+
+
+def headline(p: Plan) -> str:
+    """How many more CEUs, by when and at what pace, for a plan that is not yet compliant."""
+    n = format_decimal(p.minimum_additional)
+    if not p.extension_needed:
+        aapc = " of AAPC education" if p.status is Status.EXTENSION else ""
+        return (
+            f"At least {n} more CEUs{aapc} by {p.deadline} ({p.days_left} days left, "
+            f"{format_decimal(p.pace_per_month)} CEUs a month)"
+        )
+    if p.deadlines.extension_until is None:
+        return (
+            f"At least {n} more CEUs, once a CEU extension is bought "
+            f"(the due date, {p.deadline}, has passed)"
+        )
+    return (
+        f"At least {n} more CEUs were needed; the CEU extension ended on "
+        f"{p.deadline} and is not offered again"
+    )
+
+
+def composition(p: Plan) -> str:
+    """What N is made of, e.g. "14 CEUs approved for CPMA and 8 approved for CEMC, ..."."""
+    minimums = [n for n in p.needs if n.requirement != "total"]
+    shared = sum((s.ceus for s in p.shareable), _ZERO)
+    # The shared CEUs are counted once: the rest of N can be any pre-approved CEUs.
+    rest = p.minimum_additional - (sum((n.ceus for n in minimums), _ZERO) - shared)
+    if not minimums:
+        return f"{format_decimal(rest)} CEUs from any pre-approved program"
+    parts = [f"{format_decimal(n.ceus)} approved for {n.requirement}" for n in minimums]
+    parts[0] = parts[0].replace(" approved", " CEUs approved", 1)
+    text = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+    if len(p.shareable) == 1:
+        (s,) = p.shareable
+        text += (
+            f", of which up to {format_decimal(s.ceus)} can be the same CEUs if a course is "
+            f"approved for both {s.requirements[0]} and {s.requirements[1]}"
+        )
+    elif p.shareable:
+        pairs = ", ".join(
+            f"up to {format_decimal(s.ceus)} for {s.requirements[0]} and {s.requirements[1]}"
+            for s in p.shareable
+        )
+        text += f", of which these can be the same CEUs if a course is approved for both: {pairs}"
+    if rest > 0:
+        text += f", and {format_decimal(rest)} more from any pre-approved program"
+    return text
+
+
+def plan_sentence(plan: Plan) -> str:
+    """What the plan asks for: how many more CEUs, by when, at what pace and of which kinds."""
+    if plan.compliant:
+        return "Compliant: no more CEUs are needed."
+    return f"{headline(plan)}: {composition(plan)}."
+
+
+NEED_HEADERS = ("Requirement", "CEUs needed")
+
+
+def need_rows(plan: Plan) -> list[tuple[str, str]]:
+    """One row per need: requirement, CEUs still needed."""
+    return [(n.requirement, format_decimal(n.ceus)) for n in plan.needs]
+
+
+SHAREABLE_HEADERS = ("Core minimum", "Specialty minimum", "CEUs")
+
+
+def shareable_rows(plan: Plan) -> list[tuple[str, str, str]]:
+    """One row per shareable pair: core minimum, specialty minimum, CEUs."""
+    return [(*s.requirements, format_decimal(s.ceus)) for s in plan.shareable]
+
+
+# ------------------------------------------------------------------ histories
+
+
+def history_verdict(history: History) -> str:
+    """How many of the history's periods are compliant: ``1 of 2 periods compliant``."""
+    met = sum(r.compliant for r in history.periods)
+    return f"{met} of {plural(len(history.periods), 'period')} compliant"
+
+
+def period_label(report: ComplianceReport) -> str:
+    """A period by its dates: ``2023-04-01 to 2025-03-31``."""
+    return f"{report.period.start} to {report.period.end}"
+
+
+PERIOD_HEADERS = ("Period", "Status", "Required", "Counted", "Rollover")
+
+
+def period_rows(history: History) -> list[tuple[str, str, str, str, str]]:
+    """One row per period, oldest first, in :data:`PERIOD_HEADERS`' order."""
+    return [
+        (
+            period_label(r),
+            verdict(r.status),
+            format_decimal(r.required_total),
+            format_decimal(r.counted_total),
+            format_decimal(r.rollover),
+        )
+        for r in history.periods
+    ]
+
+
+SPLIT_HEADERS = (
+    "Record",
+    "Date",
+    "Earlier period ends",
+    "CEUs to the earlier period",
+    "Later period ends",
+    "CEUs to the later period",
+)
+
+
+def split_rows(history: History) -> list[tuple[str, str, str, str, str, str]]:
+    """One row per split decision, in :data:`SPLIT_HEADERS`' order."""
+    return [
+        (
+            s.record,
+            str(s.date),
+            str(s.earlier_period_end),
+            format_decimal(s.to_earlier),
+            str(s.later_period_end),
+            format_decimal(s.to_later),
+        )
+        for s in history.splits
+    ]
+
+
+# ------------------------------------------------------------------ explanations
+
+
+def explanation_heading(e: Explanation) -> str:
+    """``Why member M-1 is COMPLIANT``."""
+    return f"Why member {e.member_id} is {verdict(e.status)}"
+
+
+def citation_sentence(citation: str | None, rules: str) -> str:
+    """A citation as a sentence: verbatim ones in quotes, the project's readings as they are."""
+    if citation is None:
+        return f"Citation: none in rule pack {rules}."
+    if citation.startswith(NOT_QUOTED):
+        return f"Citation: {citation}"
+    return f'Citation: "{citation}"'
