@@ -17,7 +17,13 @@ from typing import Any
 
 import pytest
 
-from ceu_compliance import ComplianceReport, RulePack, evaluate, parse_rule_pack
+from ceu_compliance import (
+    ComplianceReport,
+    RulePack,
+    evaluate,
+    evaluate_history,
+    parse_rule_pack,
+)
 from conftest import RULE_IDS, SCENARIO_DIR, TESTS_DIR
 
 RULES_MD = TESTS_DIR.parent.parent / "shared" / "spec" / "RULES.md"
@@ -231,6 +237,54 @@ def test_p_extension_compliance_reached_inside_the_extension() -> None:
     )
     assert report.status == "compliant"
     assert report.extension_offer is None
+
+
+REVOCATION = dt.date(2027, 6, 29)  # P-REVOKE: 90 days after the due date 2027-03-31
+
+
+def test_p_extension_offered_up_to_the_revocation_date() -> None:
+    """P-EXTENSION, P-REVOKE: on the revocation date an extension can still be bought."""
+    report = evaluate(member([CPC], [course("r1", "2025-06-01", 30)]), as_of=REVOCATION)
+    assert report.status == "noncompliant"
+    assert report.extension_offer is not None
+    assert json.loads(report.to_json())["extension_offer"] == {
+        "fee_usd": "50",
+        "rule": "P-EXTENSION",
+    }
+    assert any("credentials are revoked on 2027-06-29 if CEUs are not submitted" in n
+               for n in report.notes)  # fmt: skip
+    assert any("can be bought from AAPC for $50" in n for n in report.notes)
+
+
+def test_p_extension_nothing_offered_after_the_revocation_date() -> None:
+    """P-EXTENSION, P-REVOKE: the day after, nothing is offered and the report says why."""
+    after = REVOCATION + dt.timedelta(days=1)
+    report = evaluate(member([CPC], [course("r1", "2025-06-01", 30)]), as_of=after)
+    assert report.status == "noncompliant"
+    assert report.extension_offer is None
+    assert json.loads(report.to_json())["extension_offer"] is None
+    assert (
+        "Past the revocation date: the credentials were revoked on 2027-06-29 if CEUs were "
+        "not submitted (P-REVOKE)."
+    ) in report.notes
+    assert "A CEU extension can no longer be bought (P-EXTENSION)." in report.notes
+    assert not any("can be bought from AAPC" in n for n in report.notes)
+    assert "were revoked on 2027-06-29" in report.to_text()
+
+
+def test_p_extension_a_history_offers_nothing_for_a_period_past_its_revocation() -> None:
+    """P-EXTENSION, P-REVOKE, H-SPLIT: each period of a history has its own revocation date."""
+    # The period ending 2025-03-31 is short (revocation 2025-06-29); the next is in progress.
+    records = [course("old", "2024-06-01", 30), course("new", "2025-06-01", 30)]
+    m = member([CPC], records)
+    on, after = dt.date(2025, 6, 29), dt.date(2025, 6, 30)
+    earlier, later = evaluate_history(m, periods=2, as_of=on).periods
+    assert (earlier.status, earlier.deadlines.revocation) == ("noncompliant", on)
+    assert earlier.extension_offer is not None
+    assert (later.status, later.extension_offer) == ("in_progress", None)
+    earlier, later = evaluate_history(m, periods=2, as_of=after).periods
+    assert earlier.extension_offer is None
+    assert any("were revoked on 2025-06-29" in n for n in earlier.notes)
 
 
 # ------------------------------------------------------------------ Q-CONCURRENT
@@ -569,9 +623,12 @@ def test_dated_parameters_use_the_value_in_force_on_the_due_date() -> None:
             '"2027-01-01" = ["38", "42", "46", "50", "54"] }',
         ),
     )
-    late = dt.date(2027, 6, 1)
-    old = evaluate(member([CPC], [], renewal_due="2026-12-31"), as_of=late, rules=pack)
-    new = evaluate(member([CPC], [], renewal_due="2027-03-31"), as_of=late, rules=pack)
+    old = evaluate(
+        member([CPC], [], renewal_due="2026-12-31"), as_of=dt.date(2027, 2, 1), rules=pack
+    )
+    new = evaluate(
+        member([CPC], [], renewal_due="2027-03-31"), as_of=dt.date(2027, 6, 1), rules=pack
+    )
     assert old.extension_offer is not None and new.extension_offer is not None
     assert [old.required_total, old.extension_offer.fee_usd] == [36, 50]
     assert [new.required_total, new.extension_offer.fee_usd] == [38, 75]

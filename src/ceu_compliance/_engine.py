@@ -338,17 +338,18 @@ def report_of(
     compliant = all(r.met for r in requirements)
     rollover_total = sum((r.rollover for r in records), _ZERO)
     status = _status(compliant, as_of, window)
-    offer = None
-    if as_of > end and not compliant and member.extension_until is None:
-        offer = ExtensionOffer(fee_usd=rules.extension_fee_usd)
     deadlines = Deadlines(
         due=end,
         submission_opens=submission_opens(end, rules.submission_opens_months),
         revocation=revocation(end, rules.revocation_days),
         extension_until=member.extension_until,
     )
+    offer = None
+    # P-EXTENSION: one extension per period, and none once the credentials are revoked.
+    if end < as_of <= deadlines.revocation and not compliant and member.extension_until is None:
+        offer = ExtensionOffer(fee_usd=rules.extension_fee_usd)
     told = rollover_total if rollover_note else _ZERO
-    notes = [*prepared.notes, *_status_notes(status, compliant, deadlines, offer, told)]
+    notes = [*prepared.notes, *_status_notes(status, as_of, deadlines, offer, told)]
     notes += decimal.notes()
     return ComplianceReport(
         member_id=member.member_id,
@@ -460,7 +461,7 @@ def _status(compliant: bool, as_of: dt.date, window: PeriodWindow) -> Status:
 
 def _status_notes(
     status: Status,
-    compliant: bool,
+    as_of: dt.date,
     deadlines: Deadlines,
     offer: ExtensionOffer | None,
     rollover: Decimal,
@@ -476,11 +477,18 @@ def _status_notes(
             f"In a CEU extension until {deadlines.extension_until}: only AAPC education earned "
             "after the due date counts (P-EXTENSION)."
         )
-    if not compliant and status is not Status.IN_PROGRESS:
+    if status in (Status.NONCOMPLIANT, Status.EXTENSION) and as_of <= deadlines.revocation:
         notes.append(
             f"Past the due date and not compliant: credentials are revoked on "
             f"{deadlines.revocation} if CEUs are not submitted (P-REVOKE)."
         )
+    elif status in (Status.NONCOMPLIANT, Status.EXTENSION):
+        notes.append(
+            f"Past the revocation date: the credentials were revoked on {deadlines.revocation} "
+            "if CEUs were not submitted (P-REVOKE)."
+        )
+        if deadlines.extension_until is None:
+            notes.append("A CEU extension can no longer be bought (P-EXTENSION).")
     if offer is not None:
         notes.append(
             f"A CEU extension can be bought from AAPC for ${format_decimal(offer.fee_usd)} "
