@@ -262,6 +262,21 @@ def test_schema_prints_json_schema(
     assert field in json.loads(out)["properties"]
 
 
+def test_the_report_schema_documents_not_applied(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "schema", "report")
+    assert code == 0
+    defs = json.loads(out)["$defs"]
+    field = defs["RecordOutcome"]["properties"]["not_applied"]
+    assert "cannot serve" in field["description"]
+    assert set(defs["NotApplied"]["properties"]) == {"requirement", "code", "rule", "message"}
+    assert set(defs["NotAppliedCode"]["enum"]) == {
+        "vendor_not_contracted",
+        "cms_core_only",
+        "before_credential",
+        "not_held",
+    }
+
+
 # ------------------------------------------------------------ the program
 
 
@@ -373,6 +388,25 @@ def test_explain_json_of_a_roster_is_an_array(
     code, out, _ = run(capsys, *argv, "--format", "json")
     assert code == 0
     assert [e["member_id"] for e in json.loads(out)] == ["M-20417", "M-31588"]
+
+
+@pytest.mark.parametrize("as_of", [[], ["--as-of", AS_OF]])
+def test_explain_says_why_circc_is_short_and_which_vendors_count(
+    capsys: pytest.CaptureFixture[str], as_of: list[str]
+) -> None:
+    """Bundled example 03, as the README runs it (today) and as of the demo date."""
+    path = Path(str(resources.files("ceu_compliance").joinpath("examples"))) / next(
+        name for name in EXAMPLES if name.startswith("03_")
+    )
+    code, out, _ = run(capsys, "evaluate", str(path), "--explain", *as_of)
+    assert code == 0
+    words = " ".join(out.split())
+    assert "- CIRCC [Q-CIRCC]: 14 of 16 CEUs counted, 2 short." in words
+    assert "Approved for CIRCC but cannot serve it: r3 (vendor_not_contracted)" in words
+    assert (
+        "is not one of the vendors AAPC contracted for CIRCC CEUs: ZHealth Publishing, "
+        "MedLearn Publishing and Medical Asset Management."
+    ) in words
 
 
 @pytest.mark.parametrize(("form", "start"), [("html", "<!DOCTYPE html>"), ("markdown", "## Why")])

@@ -388,3 +388,72 @@ def test_a_report_cannot_name_a_file_as_its_pack(rules_id: str) -> None:
 def test_a_bundled_pack_can_be_named() -> None:
     report = evaluate(ROLLOVER, as_of=dt.date(2027, 3, 20))
     assert report.explain(rules="aapc-2026.1") == report.explain()
+
+
+# ------------------------------------------------- not_applied: why CIRCC stays short
+
+
+@pytest.fixture(scope="module")
+def circc_report() -> ComplianceReport:
+    """Bundled example 03: two CIRCC-approved courses from vendors AAPC did not contract."""
+    (path,) = [p for p in _example_members() if p.name.startswith("03_")]
+    return evaluate(json.loads(path.read_text(encoding="utf-8")), as_of=dt.date(2027, 4, 15))
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_explanation_says_why_circc_is_short_and_which_vendors_count(
+    circc_report: ComplianceReport,
+) -> None:
+    explanation = circc_report.explain()
+    assert [(n.record, n.requirement, n.code) for n in explanation.not_applied] == [
+        ("r3", "CIRCC", "vendor_not_contracted"),
+        ("r4", "CIRCC", "vendor_not_contracted"),
+    ]
+    for part in explanation.not_applied:
+        assert (part.rule, part.citation) == ("Q-CIRCC", PACK.citations["Q-CIRCC"])
+    text = _words(explanation.to_text())
+    assert "- CIRCC [Q-CIRCC]: 14 of 16 CEUs counted, 2 short." in text
+    assert (
+        "Approved for CIRCC but cannot serve it: r3 (vendor_not_contracted), "
+        "r4 (vendor_not_contracted)."
+    ) in text
+    assert "Approvals that do not apply:" in text
+    assert (
+        'its provider, "Radiology Coding Partners LLC", is not one of the vendors AAPC '
+        "contracted for CIRCC CEUs: ZHealth Publishing, MedLearn Publishing and Medical Asset "
+        "Management."
+    ) in text
+    assert text.count('Citation: "If CIRCC') == 3  # the requirement, then r3 and r4
+
+
+@pytest.mark.parametrize("form", ["to_text", "to_markdown", "to_html", "_repr_html_"])
+def test_every_rendering_of_a_report_shows_what_did_not_apply(
+    circc_report: ComplianceReport, form: str
+) -> None:
+    rendered = _words(getattr(circc_report, form)())
+    for outcome in circc_report.records:
+        for refused in outcome.not_applied:
+            assert _words(refused.message) in rendered.replace("&quot;", '"')
+            assert "vendor_not_contracted" in rendered
+    assert "Approvals that do not apply" in rendered
+
+
+def test_the_records_table_names_the_minimums_not_applied(circc_report: ComplianceReport) -> None:
+    page = circc_report.to_html()
+    assert '<th scope="col">Not applied to</th>' in page
+    assert "<td>CIRCC (vendor_not_contracted)</td>" in page
+
+
+def test_explanation_json_lists_not_applied(circc_report: ComplianceReport) -> None:
+    data = json.loads(circc_report.explain().to_json())
+    assert data["not_applied"][0] | {"message": "", "citation": ""} == {
+        "requirement": "CIRCC",
+        "code": "vendor_not_contracted",
+        "rule": "Q-CIRCC",
+        "message": "",
+        "record": "r3",
+        "citation": "",
+    }

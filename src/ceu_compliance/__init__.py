@@ -5,7 +5,7 @@
 >>> report.compliant, report.status  # doctest: +SKIP
 """
 
-from ._codes import RejectionCode, Status
+from ._codes import NotAppliedCode, RejectionCode, Status
 from ._engine import evaluate
 from ._errors import (
     CEUComplianceError,
@@ -28,6 +28,8 @@ from ._models import (
     History,
     Member,
     Need,
+    NotApplied,
+    NotAppliedExplanation,
     NotCounted,
     Period,
     Plan,
@@ -68,6 +70,9 @@ __all__ = [
     "InvalidMemberError",
     "Member",
     "Need",
+    "NotApplied",
+    "NotAppliedCode",
+    "NotAppliedExplanation",
     "NotCounted",
     "Period",
     "Plan",

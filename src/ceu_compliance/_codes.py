@@ -35,3 +35,12 @@ class RejectionCode(StrEnum):
     POST_SECONDARY_FIELD = "post_secondary_field"
     ALREADY_APPLIED = "already_applied"
     FUTURE_DATE = "future_date"
+
+
+class NotAppliedCode(StrEnum):
+    """Why a record cannot serve a credential minimum it is approved for (``not_applied``)."""
+
+    VENDOR_NOT_CONTRACTED = "vendor_not_contracted"
+    CMS_CORE_ONLY = "cms_core_only"
+    BEFORE_CREDENTIAL = "before_credential"
+    NOT_HELD = "not_held"

@@ -11,15 +11,16 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from difflib import SequenceMatcher
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from ._amounts import Rounder, format_decimal
 from ._assign import Item, Sink, assign
-from ._codes import RejectionCode, Status
+from ._codes import NotAppliedCode, RejectionCode, Status
 from ._eligibility import Claim, Context, run_stages
-from ._messages import SPLIT_BY_HISTORY
+from ._messages import SPLIT_BY_HISTORY, not_applied_message
 from ._models import (
     Activity,
     Application,
@@ -28,16 +29,18 @@ from ._models import (
     Deadlines,
     ExtensionOffer,
     Member,
+    NotApplied,
     Period,
     RecordOutcome,
     Requirement,
     YearCount,
 )
-from ._pack import CredentialSpec, RulePack, RuleSet, resolve_pack
+from ._pack import CredentialSpec, RulePack, RuleSet, normalise_name, resolve_pack
 from ._period import PeriodWindow, default_start, months_spanned, revocation, submission_opens
 from ._validation import parse_member
 
 _ZERO = Decimal(0)
+_NEAR = 0.85  # how alike two normalised provider names must be to call one a near miss
 RulesArg = RulePack | str | Path | None
 
 
@@ -93,7 +96,9 @@ class Prepared:
     """One period, ready for assignment: its requirements and the CEUs that can count.
 
     ``claims`` are every record after eligibility; ``live`` those with CEUs
-    left, in the order of ``items``. ``notes`` are the report's notes so far.
+    left, in the order of ``items``; ``not_applied`` the minimums a live claim
+    is approved for but cannot serve, by claim position. ``notes`` are the
+    report's notes so far.
     """
 
     window: PeriodWindow
@@ -104,6 +109,7 @@ class Prepared:
     claims: tuple[Claim, ...]
     live: tuple[Claim, ...]
     items: tuple[Item, ...]
+    not_applied: Mapping[int, tuple[NotApplied, ...]]
     caps: Mapping[str, Decimal]
     notes: tuple[str, ...]
 
@@ -149,6 +155,7 @@ def prepare(
     pinned: dict[str, Decimal] = {}
     live = tuple(c for c in claims if c.available > 0)
     items = []
+    not_applied = {}
     for claim in live:
         record = claim.record
         cap = _cap_of(record, rules, window)
@@ -161,7 +168,9 @@ def prepare(
             if cap:  # a pinned share takes its part of the cap first
                 pinned[cap.key] = pinned.get(cap.key, _ZERO) + amount
                 group = None
-        served = _served(record, sinks, minimum_of, rules, window)
+        served, refused = _approvals(record, sinks, minimum_of, rules, window)
+        if refused:
+            not_applied[claim.position] = refused
         items.append(Item(amount, served, group, flexible, order=(record.date, record.id)))
     caps = {key: limit - pinned.get(key, _ZERO) for key, limit in limits.items()}
     return Prepared(
@@ -173,6 +182,7 @@ def prepare(
         claims=claims,
         live=live,
         items=tuple(items),
+        not_applied=not_applied,
         caps=caps,
         notes=tuple(notes),
     )
@@ -303,7 +313,9 @@ def report_of(
             applications[code] = applications.get(code, _ZERO) + share
             by_requirement[code] = by_requirement.get(code, _ZERO) + share
             by_year[code, year] = by_year.get((code, year), _ZERO) + share
-        outcome[claim.position] = _outcome(claim, counted, rollover, applications)
+        # A record a cap leaves out whole is rejected whole too: no minimum to speak of.
+        refused = prepared.not_applied.get(claim.position, ()) if counted or rollover else ()
+        outcome[claim.position] = _outcome(claim, counted, rollover, applications, refused)
     records = tuple(
         outcome.get(c.position) or _outcome(c, _ZERO, _ZERO, {}) for c in prepared.claims
     )
@@ -370,29 +382,65 @@ def report_of(
     )
 
 
-def _served(
+def _approvals(
     record: CEURecord,
     sinks: Sequence[Sink],
     minimum_of: Mapping[str, _Minimum],
     rules: RuleSet,
     window: PeriodWindow,
-) -> tuple[str, ...]:
-    """Q-*, E-CMS, P-BEFORE-CERT: the sinks this record's CEUs may go to."""
-    approvals = {spec.code for a in record.approved_for if (spec := rules.credential(a))}
-    cms = rules.is_provider(record.provider, rules.cms_providers)
+) -> tuple[tuple[str, ...], tuple[NotApplied, ...]]:
+    """Q-*, E-CMS, P-BEFORE-CERT: the sinks this record's CEUs may go to, and why it cannot
+    serve the other credential minimums its ``approved_for`` names.
+
+    Worked out once per record, each approval once: the assignment then only looks
+    up the sinks.
+    """
+    approved = {
+        spec.code: spec
+        for code in record.approved_for
+        if (spec := rules.credential(code)) is not None and spec.minimum > 0
+    }
+    serves: set[str] = set()
+    refused = []
+    for code, spec in approved.items():
+        m = minimum_of.get(code)
+        if m is None:
+            why, rule = NotAppliedCode.NOT_HELD, spec.rule or ""
+            message = not_applied_message(why, record, code, start=window.start.isoformat())
+        elif record.date < m.earned:
+            why, rule = NotAppliedCode.BEFORE_CREDENTIAL, "P-BEFORE-CERT"
+            message = not_applied_message(why, record, code, earned=m.earned.isoformat())
+        elif m.spec.vendors and not rules.is_provider(record.provider, m.spec.vendors):
+            why, rule = NotAppliedCode.VENDOR_NOT_CONTRACTED, spec.rule or ""
+            near = _near_vendor(record.provider, m.spec.vendors, rules)
+            message = not_applied_message(why, record, code, vendors=m.spec.vendors, near=near)
+        elif m.spec.kind == "specialty" and rules.is_provider(record.provider, rules.cms_providers):
+            why, rule = NotAppliedCode.CMS_CORE_ONLY, "E-CMS"
+            message = not_applied_message(why, record, code)
+        else:
+            serves.add(code)
+            continue
+        refused.append(NotApplied(requirement=code, code=why, rule=rule, message=message))
     year = window.year_of(record.date)
+    served = tuple(s.key for s in sinks if s.requirement in serves and s.year in (None, year))
+    return served, tuple(refused)
 
-    def serves(sink: Sink) -> bool:
-        m = minimum_of[sink.requirement]
-        return (
-            sink.requirement in approvals
-            and record.date >= m.earned
-            and (not m.spec.vendors or rules.is_provider(record.provider, m.spec.vendors))
-            and not (m.spec.kind == "specialty" and cms)
-            and sink.year in (None, year)
-        )
 
-    return tuple(s.key for s in sinks if serves(s))
+def _near_vendor(provider: str | None, vendors: Sequence[str], rules: RuleSet) -> str | None:
+    """The vendor whose name ``provider`` comes close to without matching, if any.
+
+    Close: the same letters but for spaces ("Z Health Publishing"), or a name
+    that differs by a few letters ("MedLearn Publshing").
+    """
+    if not provider:
+        return None
+    key = normalise_name(provider, rules.company_suffixes)
+    for vendor in vendors:
+        other = normalise_name(vendor, rules.company_suffixes)
+        same_letters = key.replace(" ", "") == other.replace(" ", "")
+        if same_letters or SequenceMatcher(None, key, other).ratio() >= _NEAR:
+            return vendor
+    return None
 
 
 def _cap_of(record: CEURecord, rules: RuleSet, window: PeriodWindow) -> _Cap | None:
@@ -415,7 +463,11 @@ def _cap_of(record: CEURecord, rules: RuleSet, window: PeriodWindow) -> _Cap | N
 
 
 def _outcome(
-    claim: Claim, counted: Decimal, rollover: Decimal, applications: Mapping[str, Decimal]
+    claim: Claim,
+    counted: Decimal,
+    rollover: Decimal,
+    applications: Mapping[str, Decimal],
+    not_applied: tuple[NotApplied, ...] = (),
 ) -> RecordOutcome:
     record = claim.record
     gaps: list[Any] = []
@@ -432,6 +484,7 @@ def _outcome(
         applied_to=tuple(
             Application(requirement=k, ceus=v) for k, v in applications.items() if v > 0
         ),
+        not_applied=not_applied,
         rejections=claim.rejections,
         audit_gaps=tuple(gaps),
     )

@@ -12,13 +12,13 @@ sentences too, and the models import the renderers.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
 from ._amounts import ceus
-from ._codes import RejectionCode
+from ._codes import NotAppliedCode, RejectionCode
 
 if TYPE_CHECKING:
     from ._models import CEURecord, ComplianceReport
@@ -175,6 +175,72 @@ def rejection_message(
         detail=detail,
     )
     return f"{reason} {remedy}"
+
+
+# Why a record cannot serve a minimum it is approved for (NotAppliedCode), then
+# what to do. Placeholders: {What} the record, {date} its date, {minimum} the
+# credential minimum; each code's caller gives the rest (see not_applied_message).
+_NOT_APPLIED: dict[NotAppliedCode, tuple[str, str]] = {
+    NotAppliedCode.VENDOR_NOT_CONTRACTED: (
+        "{What} is approved for {minimum}, but its provider, {provider}, is not one of the "
+        "vendors AAPC contracted for {minimum} CEUs: {vendors}.{near} Its CEUs count toward "
+        "the total, not toward {minimum}.",
+        "Earn the {minimum} CEUs from one of those vendors; if the provider is one of them, "
+        "write its name as AAPC lists it.",
+    ),
+    NotAppliedCode.CMS_CORE_ONLY: (
+        "{What} is a CMS training: CMS trainings count toward the total and core credentials, "
+        "never toward a specialty minimum such as {minimum}.",
+        "Earn the {minimum} CEUs from a pre-approved program that is not a CMS training.",
+    ),
+    NotAppliedCode.BEFORE_CREDENTIAL: (
+        "{What} is dated {date}, before {minimum} was earned on {earned}: it counts toward the "
+        "total, not toward the {minimum} minimum.",
+        "Earn the {minimum} CEUs from education completed on or after {earned}.",
+    ),
+    NotAppliedCode.NOT_HELD: (
+        "{What} is approved for {minimum}, but {minimum} is not a minimum of this period: the "
+        "member held no {minimum} credential on the period's start, {start}.",
+        "Nothing to do if that is right; otherwise check the credential's earned date.",
+    ),
+}
+
+
+def not_applied_message(
+    code: NotAppliedCode,
+    record: CEURecord,
+    minimum: str,
+    *,
+    earned: str = "",
+    start: str = "",
+    vendors: Sequence[str] = (),
+    near: str | None = None,
+) -> str:
+    """Why ``record`` cannot serve the ``minimum`` it is approved for, then the remedy.
+
+    ``earned`` is the date the credential was earned (``before_credential``),
+    ``start`` the period's start (``not_held``), ``vendors`` the contracted
+    vendors and ``near`` the one the provider's name comes close to
+    (``vendor_not_contracted``).
+    """
+    what = describe(record)
+    reason, remedy = _NOT_APPLIED[code]
+    fields = {
+        "What": what[0].upper() + what[1:],
+        "date": record.date.isoformat(),
+        "minimum": minimum,
+        "earned": earned,
+        "start": start,
+        "provider": f'"{record.provider}"' if record.provider else "not given",
+        "vendors": _and(vendors),
+        "near": f' "{record.provider}" comes close to {near}.' if near else "",
+    }
+    return f"{reason.format(**fields)} {remedy.format(**fields)}"
+
+
+def _and(names: Sequence[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C`` (nothing for no names)."""
+    return " and ".join(filter(None, [", ".join(names[:-1]), *names[-1:]]))
 
 
 def rollover_message(record_id: str, amount: Decimal) -> str:

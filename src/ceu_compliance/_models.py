@@ -34,7 +34,7 @@ from pydantic import (
 )
 
 from ._amounts import format_decimal
-from ._codes import RejectionCode, Status
+from ._codes import NotAppliedCode, RejectionCode, Status
 from ._messages import uncounted
 from ._pack import RulePack, pack_that_made
 from ._render import html, markdown, text
@@ -178,6 +178,17 @@ class Application(BaseModel):
     ceus: CEUs
 
 
+class NotApplied(BaseModel):
+    """A credential minimum a record is approved for but cannot serve, and why."""
+
+    model_config = _OUTPUT
+
+    requirement: str = Field(description="The credential minimum named in approved_for.")
+    code: NotAppliedCode
+    rule: str
+    message: str
+
+
 class RecordOutcome(BaseModel):
     """What became of one record: ``counted + rollover + rejected = claimed``."""
 
@@ -188,6 +199,11 @@ class RecordOutcome(BaseModel):
     counted: CEUs
     rollover: CEUs
     applied_to: tuple[Application, ...]
+    not_applied: tuple[NotApplied, ...] = Field(
+        default=(),
+        description="For a record not rejected whole: each credential minimum its approved_for "
+        "names that it cannot serve (another record filling the minimum is no reason).",
+    )
     rejections: tuple[Rejection, ...]
     audit_gaps: tuple[Literal["index_number", "provider"], ...]
 
@@ -373,6 +389,13 @@ class ComplianceReport(Rendered):
                 )
                 for part in uncounted(self)
             ),
+            not_applied=tuple(
+                NotAppliedExplanation(
+                    **refused.model_dump(), record=o.id, citation=citations.get(refused.rule)
+                )
+                for o in self.records
+                for refused in o.not_applied
+            ),
         )
 
 
@@ -521,6 +544,14 @@ class NotCounted(BaseModel):
     citation: str | None
 
 
+class NotAppliedExplanation(NotApplied):
+    """A credential minimum a record is approved for but cannot serve: why, under which
+    rule, from which sentence."""
+
+    record: str
+    citation: str | None
+
+
 class Explanation(Rendered):
     """Why a report says what it says: ``report.explain()``.
 
@@ -539,6 +570,11 @@ class Explanation(Rendered):
     source: str
     requirements: tuple[RequirementExplanation, ...]
     not_counted: tuple[NotCounted, ...]
+    not_applied: tuple[NotAppliedExplanation, ...] = Field(
+        default=(),
+        description="Every credential minimum a record is approved for but cannot serve, "
+        "in record order.",
+    )
 
     def to_text(self) -> str:
         return text.explanation(self)

@@ -14,7 +14,7 @@ from .._codes import Status
 from .._pack import NOT_QUOTED
 
 if TYPE_CHECKING:
-    from .._models import ComplianceReport, Explanation, History, Plan
+    from .._models import ComplianceReport, Explanation, History, NotApplied, Plan
 
 _ZERO = Decimal(0)
 
@@ -68,7 +68,15 @@ def deadlines_sentence(report: ComplianceReport) -> str:
     return f"Submission opens {d.submission_opens}; due {d.due}; revocation {d.revocation}."
 
 
-RECORD_HEADERS = ("Record", "Claimed", "Counted", "Rollover", "Applied to", "Audit gaps")
+RECORD_HEADERS = (
+    "Record",
+    "Claimed",
+    "Counted",
+    "Rollover",
+    "Applied to",
+    "Not applied to",
+    "Audit gaps",
+)
 
 
 def record_rows(report: ComplianceReport) -> list[tuple[str, ...]]:
@@ -80,10 +88,29 @@ def record_rows(report: ComplianceReport) -> list[tuple[str, ...]]:
             format_decimal(r.counted),
             format_decimal(r.rollover),
             ", ".join(f"{a.requirement} {format_decimal(a.ceus)}" for a in r.applied_to),
+            ", ".join(f"{n.requirement} ({n.code.value})" for n in r.not_applied),
             ", ".join(r.audit_gaps),
         )
         for r in report.records
     ]
+
+
+NOT_APPLIED_HEADING = "Approvals that do not apply"
+
+
+def not_applied(report: ComplianceReport) -> list[tuple[str, NotApplied]]:
+    """Each credential minimum a record is approved for but cannot serve, with the record's id."""
+    return [(o.id, n) for o in report.records for n in o.not_applied]
+
+
+def not_applied_to(e: Explanation, requirement: str) -> str:
+    """The records approved for ``requirement`` that cannot serve it, as one sentence."""
+    refused = [
+        f"{n.record} ({n.code.value})" for n in e.not_applied if n.requirement == requirement
+    ]
+    if not refused:
+        return ""
+    return f"Approved for {requirement} but cannot serve it: {', '.join(refused)}."
 
 
 # ------------------------------------------------------------------ plans

@@ -257,6 +257,7 @@ def _report_sections(report: ComplianceReport, *, full: bool, nested: bool = Fal
     if full:
         parts.append(_paragraph(totals_sentence(report)))
     parts.append(_uncounted_section(report, level))
+    parts.append(_not_applied_section(report, level))
     if full:
         parts += [
             _records_table(report, f"Records{of_period}"),
@@ -302,6 +303,18 @@ def _uncounted_section(report: ComplianceReport, level: int) -> Html:
     if not items:
         return Html("")
     return Html(f"<h{level}>CEUs that did not count</h{level}><ul>{''.join(items)}</ul>")
+
+
+def _not_applied_section(report: ComplianceReport, level: int) -> Html:
+    items = [
+        f"<li><strong>{escape(record)}</strong>: not applied to {escape(n.requirement)}, "
+        f"<code>{escape(n.code.value)}</code> {escape(f'({n.rule}). {n.message}')}</li>"
+        for record, n in common.not_applied(report)
+    ]
+    if not items:
+        return Html("")
+    heading = escape(common.NOT_APPLIED_HEADING)
+    return Html(f"<h{level}>{heading}</h{level}><ul>{''.join(items)}</ul>")
 
 
 def _plan_sections(plan: Plan) -> Html:
@@ -399,8 +412,9 @@ def _explanation_sections(e: Explanation) -> Html:
         filled = ", ".join(f"{c.record} ({format_decimal(c.ceus)})" for c in r.filled_by)
         figures = (
             f"({r.rule}): {format_decimal(r.counted)} of {format_decimal(r.required)} CEUs "
-            f"counted, {state}. Filled by {filled or 'no record'}."
-        )
+            f"counted, {state}. Filled by {filled or 'no record'}. "
+            f"{common.not_applied_to(e, r.id)}"
+        ).rstrip()
         requirements.append(
             f"<li><strong>{escape(r.id)}</strong> {escape(figures)}"
             f"{_citation(r.citation, e.rules)}</li>"
@@ -414,6 +428,15 @@ def _explanation_sections(e: Explanation) -> Html:
     ]
     if items:
         parts.append(Html(f"<h2>CEUs that did not count</h2><ul>{''.join(items)}</ul>"))
+    refused = [
+        f"<li><strong>{escape(n.record)}</strong>: not applied to {escape(n.requirement)}, "
+        f"<code>{escape(n.code.value)}</code> {escape(f'({n.rule}). {n.message}')}"
+        f"{_citation(n.citation, e.rules)}</li>"
+        for n in e.not_applied
+    ]
+    if refused:
+        heading = escape(common.NOT_APPLIED_HEADING)
+        parts.append(Html(f"<h2>{heading}</h2><ul>{''.join(refused)}</ul>"))
     return Html("".join(parts))
 
 

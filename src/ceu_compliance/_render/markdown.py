@@ -47,6 +47,14 @@ def report(report: ComplianceReport, *, level: int = 2) -> str:
             f"({p.rule}). {markdown_escape(p.message)}"
             for p in parts
         ]
+    refused = common.not_applied(report)
+    if refused:
+        lines += ["", f"{section} {common.NOT_APPLIED_HEADING}", ""]
+        lines += [
+            f"- **{markdown_escape(record)}**: not applied to {markdown_escape(n.requirement)}, "
+            f"`{n.code.value}` ({n.rule}). {markdown_escape(n.message)}"
+            for record, n in refused
+        ]
     lines += _list(f"{section} Notes", report.notes)
     lines += ["", markdown_escape(common.deadlines_sentence(report))]
     return "\n".join(lines) + "\n"
@@ -107,7 +115,8 @@ def explanation(e: Explanation) -> str:
         lines += [
             f"- **{markdown_escape(r.id)}** ({r.rule}): {format_decimal(r.counted)} of "
             f"{format_decimal(r.required)} CEUs counted, {state}. "
-            f"Filled by {markdown_escape(filled or 'no record')}.",
+            f"Filled by {markdown_escape(filled or 'no record')}. "
+            f"{markdown_escape(common.not_applied_to(e, r.id))}".rstrip(),
             f"  {markdown_escape(common.citation_sentence(r.citation, e.rules))}",
         ]
     if e.not_counted:
@@ -117,6 +126,14 @@ def explanation(e: Explanation) -> str:
             f"- **{markdown_escape(part.record)}**: {ceus(part.ceus)}, `{part.code}` "
             f"({part.rule}). {markdown_escape(part.reason)}",
             f"  {markdown_escape(common.citation_sentence(part.citation, e.rules))}",
+        ]
+    if e.not_applied:
+        lines += ["", f"### {common.NOT_APPLIED_HEADING}", ""]
+    for n in e.not_applied:
+        lines += [
+            f"- **{markdown_escape(n.record)}**: not applied to {markdown_escape(n.requirement)}, "
+            f"`{n.code.value}` ({n.rule}). {markdown_escape(n.message)}",
+            f"  {markdown_escape(common.citation_sentence(n.citation, e.rules))}",
         ]
     return "\n".join(lines) + "\n"
 

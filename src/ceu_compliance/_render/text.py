@@ -42,6 +42,12 @@ def report(report: ComplianceReport) -> str:
                     f"    [rollover, P-RENEWAL-MONTH] {format_decimal(outcome.rollover)} CEUs "
                     "left for the next period."
                 )
+    refused = common.not_applied(report)
+    if refused:
+        lines += ["", f"{common.NOT_APPLIED_HEADING}:"]
+        for record, n in refused:
+            lines.append(f"- {record}: not applied to {n.requirement}")
+            lines.append(f"    [{n.code.value}, {n.rule}] {n.message}")
     lines += _notes(report.notes)
     lines += ["", common.deadlines_sentence(report)]
     return "\n".join(lines) + "\n"
@@ -101,6 +107,7 @@ def explanation(e: Explanation) -> str:
         )
         filled = ", ".join(f"{c.record} ({format_decimal(c.ceus)})" for c in r.filled_by)
         lines += _wrap(f"Filled by {filled or 'no record'}.", "    ")
+        lines += _wrap(common.not_applied_to(e, r.id), "    ")
         lines += _wrap(common.citation_sentence(r.citation, e.rules), "    ")
     if e.not_counted:
         lines += ["", "CEUs that did not count:"]
@@ -108,6 +115,12 @@ def explanation(e: Explanation) -> str:
         lines.append(f"- {part.record}: {ceus(part.ceus)}, {part.code} [{part.rule}]")
         lines += _wrap(part.reason, "    ")
         lines += _wrap(common.citation_sentence(part.citation, e.rules), "    ")
+    if e.not_applied:
+        lines += ["", f"{common.NOT_APPLIED_HEADING}:"]
+    for n in e.not_applied:
+        lines.append(f"- {n.record}: not applied to {n.requirement}, {n.code.value} [{n.rule}]")
+        lines += _wrap(n.message, "    ")
+        lines += _wrap(common.citation_sentence(n.citation, e.rules), "    ")
     return "\n".join(lines) + "\n"
 
 
