@@ -44,3 +44,32 @@ class NotAppliedCode(StrEnum):
     CMS_CORE_ONLY = "cms_core_only"
     BEFORE_CREDENTIAL = "before_credential"
     NOT_HELD = "not_held"
+
+
+class PlanRoute(StrEnum):
+    """What a completion plan asks of the member (a plan's ``route``).
+
+    Every sentence of a plan is derived from its route, so that none can
+    contradict another.
+    """
+
+    COMPLIANT = "compliant"  # nothing more is needed
+    EARN = "earn"  # earn the needs by the deadline
+    BUY_EXTENSION = "buy_extension"  # past the due date: buy a CEU extension, then earn them
+    CANNOT_FILL = "cannot_fill"  # a need that no CEU which can still count would fill
+    EXTENSION_ENDED = "extension_ended"  # the extension ended and is not offered again
+    REVOKED = "revoked"  # past the revocation date, with no open extension
+
+
+class Source(StrEnum):
+    """Which programs new CEUs may come from (a plan's ``new_ceus_from``)."""
+
+    PRE_APPROVED = "pre_approved"  # any pre-approved program (E-APPROVED)
+    AAPC_EDUCATION = "aapc_education"  # after the due date, AAPC's own education (P-EXTENSION)
+
+
+class CannotFill(StrEnum):
+    """Why no new CEU can fill a need (a need's ``cannot_fill``)."""
+
+    VENDOR_NOT_AAPC = "vendor_not_aapc"  # only AAPC education counts, and AAPC is no such vendor
+    PERIOD_YEAR_ENDED = "period_year_ended"  # the period-year the need belongs to has ended

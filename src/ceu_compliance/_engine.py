@@ -66,7 +66,7 @@ def evaluate(
 
 
 @dataclass(frozen=True)
-class _Minimum:
+class Minimum:
     spec: CredentialSpec
     earned: dt.date
     required: Decimal
@@ -104,7 +104,7 @@ class Prepared:
     window: PeriodWindow
     years: tuple[tuple[dt.date, dt.date], ...]
     required_total: Decimal
-    minimums: tuple[_Minimum, ...]
+    minimums: tuple[Minimum, ...]
     sinks: tuple[Sink, ...]
     claims: tuple[Claim, ...]
     live: tuple[Claim, ...]
@@ -190,7 +190,7 @@ def prepare(
 
 def _requirements(
     member: Member, rules: RuleSet, window: PeriodWindow
-) -> tuple[Decimal, tuple[_Minimum, ...], list[str]]:
+) -> tuple[Decimal, tuple[Minimum, ...], list[str]]:
     """Q-TIER, P-PRORATE and the credential minimums in force, with notes saying why."""
     start, end = window.start, window.end
     months = months_spanned(start, end)
@@ -248,11 +248,11 @@ def _requirements(
                 per_year.append((n, figure))
             if rules.minimum_per_period_year:
                 required = sum((r or _ZERO for _, r in per_year), _ZERO)
-        minimums.append(_Minimum(spec, earned, required, tuple(per_year)))
+        minimums.append(Minimum(spec, earned, required, tuple(per_year)))
     return required_total, tuple(minimums), notes
 
 
-def _sinks(minimums: Sequence[_Minimum], rules: RuleSet) -> Iterator[Sink]:
+def _sinks(minimums: Sequence[Minimum], rules: RuleSet) -> Iterator[Sink]:
     """What the assignment fills: each minimum, or each of its period-years (Q-CIRCC switch)."""
     for m in minimums:
         code, layer = m.spec.code, m.spec.kind
@@ -385,7 +385,7 @@ def report_of(
 def _approvals(
     record: CEURecord,
     sinks: Sequence[Sink],
-    minimum_of: Mapping[str, _Minimum],
+    minimum_of: Mapping[str, Minimum],
     rules: RuleSet,
     window: PeriodWindow,
 ) -> tuple[tuple[str, ...], tuple[NotApplied, ...]]:

@@ -232,15 +232,15 @@ def not_applied_message(
         "earned": earned,
         "start": start,
         "provider": f'"{record.provider}"' if record.provider else "not given",
-        "vendors": _and(vendors),
+        "vendors": listed(vendors),
         "near": f' "{record.provider}" comes close to {near}.' if near else "",
     }
     return f"{reason.format(**fields)} {remedy.format(**fields)}"
 
 
-def _and(names: Sequence[str]) -> str:
-    """``A``, ``A and B``, ``A, B and C`` (nothing for no names)."""
-    return " and ".join(filter(None, [", ".join(names[:-1]), *names[-1:]]))
+def listed(names: Sequence[str], conjunction: str = "and") -> str:
+    """``A``, ``A and B``, ``A, B and C`` (or ``A, B or C``; nothing for no names)."""
+    return f" {conjunction} ".join(filter(None, [", ".join(names[:-1]), *names[-1:]]))
 
 
 def rollover_message(record_id: str, amount: Decimal) -> str:

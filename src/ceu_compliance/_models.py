@@ -34,7 +34,7 @@ from pydantic import (
 )
 
 from ._amounts import format_decimal
-from ._codes import NotAppliedCode, RejectionCode, Status
+from ._codes import CannotFill, NotAppliedCode, PlanRoute, RejectionCode, Source, Status
 from ._messages import uncounted
 from ._pack import RulePack, pack_that_made
 from ._render import html, markdown, text
@@ -409,6 +409,21 @@ class Need(BaseModel):
 
     requirement: str
     ceus: CEUs
+    vendors: tuple[str, ...] = Field(
+        default=(), description="The vendors new CEUs for this minimum must come from (Q-CIRCC)."
+    )
+    cannot_fill: CannotFill | None = Field(
+        default=None, description="Why no CEU that can still count would fill this need."
+    )
+
+    @model_serializer(mode="wrap")
+    def _omit_empty(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if not self.vendors:
+            data.pop("vendors", None)
+        if self.cannot_fill is None:
+            data.pop("cannot_fill", None)
+        return data
 
 
 class Shareable(BaseModel):
@@ -444,9 +459,19 @@ class Plan(Rendered):
     days_left: int = Field(description="Days from as_of to deadline; 0 once it has passed.")
     pace_per_month: CEUs = Field(description="N per whole month left (at least 1), rounded up.")
     status: Status = Field(description="The evaluation's status on as_of.")
+    route: PlanRoute = Field(
+        description="What the plan asks: nothing (compliant), earn the needs by the deadline, "
+        "buy an extension and then earn them, or nothing more can make the member compliant "
+        "for this period (cannot_fill, extension_ended, revoked). Every sentence of the plan "
+        "follows from it."
+    )
+    new_ceus_from: Source = Field(
+        description="Which programs new CEUs may come from on as_of: any pre-approved program, "
+        "or after the due date AAPC education only (P-EXTENSION)."
+    )
     extension_needed: bool = Field(
-        description="Past the due date, not compliant and no open extension: new CEUs count "
-        "only after an extension is bought (P-EXTENSION)."
+        description="Past the due date, not compliant and no open extension: new CEUs could "
+        "count only inside an extension (P-EXTENSION); route says whether one can be bought."
     )
     deadlines: Deadlines
     days_to_revocation: int = Field(description="Days from as_of to deadlines.revocation; 0 after.")

@@ -27,8 +27,10 @@ from typing import Any
 
 from ._amounts import Rounder, decimal_of, format_decimal
 from ._assign import Program
-from ._engine import Prepared, RulesArg, prepare, report_of
+from ._codes import CannotFill, PlanRoute, Source
+from ._engine import Minimum, Prepared, RulesArg, prepare, report_of
 from ._lp import Constraint, maximize
+from ._messages import listed
 from ._models import ComplianceReport, Member, Need, Plan, Shareable
 from ._pack import RuleSet, resolve_pack
 from ._validation import parse_member
@@ -110,9 +112,20 @@ def _plan(report: ComplianceReport, prepared: Prepared, rules: RuleSet) -> Plan:
     # Rounded up: a plan that asks for a hair too little would not be enough.
     ceus = Rounder(ROUND_CEILING)
 
+    past_due = as_of > deadlines.due
+    source = Source.AAPC_EDUCATION if past_due else Source.PRE_APPROVED
     least = ceus(optimum.least)
     needs = [Need(requirement="total", ceus=ceus(optimum.total))]
-    needs += [Need(requirement=k, ceus=ceus(v)) for k, v in optimum.by_requirement.items()]
+    for m in prepared.minimums:
+        short = optimum.by_requirement[m.spec.code]
+        needs.append(
+            Need(
+                requirement=m.spec.code,
+                ceus=ceus(short),
+                vendors=m.spec.vendors,
+                cannot_fill=_cannot_fill(m, optimum, prepared, as_of, source, rules),
+            )
+        )
     needs = [need for need in needs if need.ceus > 0]
     kind = {s.requirement: s.layer for s in prepared.sinks}
     shareable = _pair(
@@ -122,14 +135,14 @@ def _plan(report: ComplianceReport, prepared: Prepared, rules: RuleSet) -> Plan:
 
     open_extension = deadlines.extension_until is not None and as_of <= deadlines.extension_until
     deadline = deadlines.due
-    if as_of > deadlines.due and deadlines.extension_until is not None:
+    if past_due and deadlines.extension_until is not None:
         deadline = deadlines.extension_until
-    extension_needed = not report.compliant and as_of > deadlines.due and not open_extension
+    route = _route(report, open_extension, needs)
     days_left = max(0, (deadline - as_of).days)
     months_left = max(1, math.floor(days_left / _DAYS_PER_MONTH))
     pace = Decimal(math.ceil(Fraction(least) * 10 / months_left)) / 10
 
-    notes = _notes(report, prepared, rules, optimum, open_extension)
+    notes = _notes(report, route, needs, prepared, optimum, rules)
     notes += ceus.notes()
     return Plan(
         member_id=report.member_id,
@@ -142,11 +155,57 @@ def _plan(report: ComplianceReport, prepared: Prepared, rules: RuleSet) -> Plan:
         days_left=days_left,
         pace_per_month=pace,
         status=report.status,
-        extension_needed=extension_needed,
+        route=route,
+        new_ceus_from=source,
+        extension_needed=not report.compliant and past_due and not open_extension,
         deadlines=deadlines,
         days_to_revocation=max(0, (deadlines.revocation - as_of).days),
         notes=tuple(notes),
     )
+
+
+def _cannot_fill(
+    m: Minimum,
+    optimum: _Optimum,
+    prepared: Prepared,
+    as_of: dt.date,
+    source: Source,
+    rules: RuleSet,
+) -> CannotFill | None:
+    """Why no new CEU could fill minimum ``m``'s shortfall, if none could."""
+    if _ended_years(m, optimum, prepared, as_of):
+        return CannotFill.PERIOD_YEAR_ENDED
+    aapc_is_a_vendor = any(rules.is_provider(a, m.spec.vendors) for a in rules.aapc_providers)
+    if source is Source.AAPC_EDUCATION and m.spec.vendors and not aapc_is_a_vendor:
+        return CannotFill.VENDOR_NOT_AAPC
+    return None
+
+
+def _ended_years(
+    m: Minimum, optimum: _Optimum, prepared: Prepared, as_of: dt.date
+) -> list[tuple[int, dt.date]]:
+    """The period-years (number, last day) that ended before ``as_of`` with ``m`` short in them
+    (the pack's switch making a minimum per period-year, Q-CIRCC)."""
+    return [
+        (n, last)
+        for n, (_, last) in enumerate(prepared.years, start=1)
+        if last < as_of and optimum.by_sink.get(f"{m.spec.code}@{n}", 0) > 0
+    ]
+
+
+def _route(report: ComplianceReport, open_extension: bool, needs: Sequence[Need]) -> PlanRoute:
+    """What the plan asks of the member: the one decision every sentence follows."""
+    d, as_of = report.deadlines, report.as_of
+    if report.compliant:
+        return PlanRoute.COMPLIANT
+    if as_of > d.due and not open_extension:
+        if d.extension_until is not None:
+            return PlanRoute.EXTENSION_ENDED
+        if as_of > d.revocation:
+            return PlanRoute.REVOKED
+    if any(n.cannot_fill for n in needs):
+        return PlanRoute.CANNOT_FILL
+    return PlanRoute.EARN if as_of <= d.due or open_extension else PlanRoute.BUY_EXTENSION
 
 
 def _ceil(value: Fraction) -> Decimal:
@@ -174,61 +233,71 @@ def _pair(core: Sequence[Need], specialty: Sequence[Need]) -> list[Shareable]:
 
 def _notes(
     report: ComplianceReport,
+    route: PlanRoute,
+    needs: Sequence[Need],
     prepared: Prepared,
-    rules: RuleSet,
     optimum: _Optimum,
-    open_extension: bool,
+    rules: RuleSet,
 ) -> list[str]:
-    if report.compliant:
+    """The plan's notes: where new CEUs can count (from ``route``), why a need cannot be
+    filled, how the plan's shortfalls relate to the report's, and the revocation date."""
+    if route is PlanRoute.COMPLIANT:
         return ["Compliant: no more CEUs are needed for this period (PL-MIN)."]
     d, as_of = report.deadlines, report.as_of
+    fee = format_decimal(rules.extension_fee_usd)
     notes = []
-    if as_of <= d.due:
-        notes.append(
-            f"New CEUs count when earned from {as_of} to the due date, {d.due} (P-PERIOD)."
-        )
-    elif open_extension:
-        notes.append(
-            f"Inside the CEU extension until {d.extension_until}: only AAPC education earned by "
-            "then counts (P-EXTENSION)."
-        )
-    elif d.extension_until is None:
-        notes.append(
-            f"Past the due date, {d.due}, with no CEU extension: one must be bought from AAPC "
-            f"(${format_decimal(rules.extension_fee_usd)}) first, and then only AAPC education "
-            "counts (P-EXTENSION)."
-        )
-    else:
+    if route is PlanRoute.EXTENSION_ENDED:
         notes.append(
             f"The CEU extension ended on {d.extension_until} and is not offered again: new CEUs "
             "cannot count toward this period any more (P-EXTENSION)."
         )
-    aapc_only = as_of > d.due
-    for m in prepared.minimums:
-        if not m.spec.vendors or optimum.by_requirement.get(m.spec.code, 0) <= 0:
-            continue
-        vendors = ", ".join(m.spec.vendors)
-        note = (
-            f"{m.spec.code} CEUs must be pre-approved for {m.spec.code} and come from one of the "
-            f"contracted vendors: {vendors} ({m.spec.rule})."
+    elif route is PlanRoute.REVOKED:
+        notes.append(
+            f"Past the revocation date: the credentials were revoked on {d.revocation} if CEUs "
+            "were not submitted, and a CEU extension can no longer be bought, so new CEUs cannot "
+            "count toward this period (P-REVOKE, P-EXTENSION)."
         )
-        if aapc_only and not any(
-            rules.is_provider(a, m.spec.vendors) for a in rules.aapc_providers
-        ):
-            note += (
-                " After the due date only AAPC education counts, so this shortfall cannot be "
-                "made up."
+    elif as_of <= d.due:
+        notes.append(
+            f"New CEUs count when earned from {as_of} to the due date, {d.due} (P-PERIOD)."
+        )
+    elif d.extension_until is not None:
+        notes.append(
+            f"Inside the CEU extension until {d.extension_until}: only AAPC education earned by "
+            "then counts (P-EXTENSION)."
+        )
+    elif route is PlanRoute.BUY_EXTENSION:
+        notes.append(
+            f"Past the due date, {d.due}, with no CEU extension: one can be bought from AAPC for "
+            f"${fee} until {d.revocation}, and then only AAPC education counts (P-EXTENSION)."
+        )
+    else:
+        notes.append(
+            f"Past the due date, {d.due}, with no CEU extension: one could be bought from AAPC "
+            f"for ${fee} until {d.revocation}, but then only AAPC education counts, which "
+            "cannot make up the shortfall below (P-EXTENSION)."
+        )
+    minimum_of = {m.spec.code: m for m in prepared.minimums}
+    for need in needs:
+        m = minimum_of.get(need.requirement)
+        if m is None or need.cannot_fill is None:
+            continue
+        short = f"{need.requirement} shortfall of {format_decimal(need.ceus)} CEUs"
+        if need.cannot_fill is CannotFill.PERIOD_YEAR_ENDED:
+            ended = [
+                f"period-year {n} ended on {last}"
+                for n, last in _ended_years(m, optimum, prepared, as_of)
+            ]
+            notes.append(
+                f"{need.requirement}'s {' and '.join(ended)}: the {short} can no longer be made "
+                f"up ({m.spec.rule})."
             )
-        notes.append(note)
-    for n, (_, last) in enumerate(prepared.years, start=1):
-        for m in prepared.minimums:
-            short = optimum.by_sink.get(f"{m.spec.code}@{n}", Fraction(0))
-            if short > 0 and last < as_of:
-                notes.append(
-                    f"{m.spec.code}'s period-year {n} ended on {last}: its shortfall of "
-                    f"{format_decimal(_ceil(short))} CEUs can no longer be made up "
-                    f"({m.spec.rule})."
-                )
+        else:
+            notes.append(
+                f"{need.requirement} CEUs must come from a contracted vendor "
+                f"({listed(need.vendors, 'or')}), and after the due date only AAPC education "
+                f"counts: the {short} cannot be made up ({m.spec.rule}, P-EXTENSION)."
+            )
     shown = {r.id: r.shortfall for r in report.requirements if r.id != "total"}
     if any(shown[k] != _ceil(v) for k, v in optimum.by_requirement.items()):
         notes.append(
@@ -240,6 +309,8 @@ def _notes(
             f"Credentials are revoked on {d.revocation} if CEUs are not submitted by then; "
             f"submission opens on {d.submission_opens} (P-REVOKE)."
         )
-    else:
-        notes.append(f"The revocation date, {d.revocation}, has passed (P-REVOKE).")
+    elif route is not PlanRoute.REVOKED:
+        notes.append(
+            f"The credentials were revoked on {d.revocation} if CEUs were not submitted (P-REVOKE)."
+        )
     return notes

@@ -10,11 +10,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from .._amounts import format_decimal, plural
-from .._codes import Status
+from .._codes import PlanRoute, Source, Status
+from .._messages import listed
 from .._pack import NOT_QUOTED
 
 if TYPE_CHECKING:
-    from .._models import ComplianceReport, Explanation, History, NotApplied, Plan
+    from .._models import ComplianceReport, Explanation, History, Need, NotApplied, Plan
 
 _ZERO = Decimal(0)
 
@@ -117,36 +118,55 @@ def not_applied_to(e: Explanation, requirement: str) -> str:
 
 
 def headline(p: Plan) -> str:
-    """How many more CEUs, by when and at what pace, for a plan that is not yet compliant."""
-    n = format_decimal(p.minimum_additional)
-    if not p.extension_needed:
-        aapc = " of AAPC education" if p.status is Status.EXTENSION else ""
+    """What the plan asks for, in one sentence without its full stop: from ``p.route``."""
+    n, d = format_decimal(p.minimum_additional), p.deadlines
+    if p.route is PlanRoute.COMPLIANT:
+        return "Compliant: no more CEUs are needed"
+    if p.route is PlanRoute.EARN:
+        extension = ", the end of the CEU extension" if p.deadline != d.due else ""
         return (
-            f"At least {n} more CEUs{aapc} by {p.deadline} ({p.days_left} days left, "
+            f"At least {n} more CEUs by {p.deadline}{extension} ({p.days_left} days left, "
             f"{format_decimal(p.pace_per_month)} CEUs a month)"
         )
-    if p.deadlines.extension_until is None:
+    if p.route is PlanRoute.BUY_EXTENSION:
         return (
             f"At least {n} more CEUs, once a CEU extension is bought "
-            f"(the due date, {p.deadline}, has passed)"
+            f"(the due date, {d.due}, has passed)"
+        )
+    if p.route is PlanRoute.CANNOT_FILL:
+        blocked = listed([need.requirement for need in p.needs if need.cannot_fill])
+        return f"Not compliant, and the {blocked} shortfall cannot be made up for this period"
+    if p.route is PlanRoute.EXTENSION_ENDED:
+        return (
+            f"Not compliant, and new CEUs cannot count any more: the CEU extension ended on "
+            f"{d.extension_until} and is not offered again"
         )
     return (
-        f"At least {n} more CEUs were needed; the CEU extension ended on "
-        f"{p.deadline} and is not offered again"
+        f"Not compliant, and new CEUs cannot count any more: the credentials were revoked on "
+        f"{d.revocation} if CEUs were not submitted, and a CEU extension can no longer be bought"
     )
 
 
 def composition(p: Plan) -> str:
-    """What N is made of, e.g. "14 CEUs approved for CPMA and 8 approved for CEMC, ..."."""
+    """What N is made of, one kind of CEU per need, for a plan that asks for new CEUs.
+
+    E.g. "14 CEUs approved for CPMA and 8 approved for CEMC, of which up to 8 can be
+    the same CEUs if a course is approved for both CPMA and CEMC, and 2 more from any
+    pre-approved program"; after the due date every kind is AAPC education.
+    """
+    aapc = p.new_ceus_from is Source.AAPC_EDUCATION
     minimums = [n for n in p.needs if n.requirement != "total"]
     shared = sum((s.ceus for s in p.shareable), _ZERO)
-    # The shared CEUs are counted once: the rest of N can be any pre-approved CEUs.
+    # The shared CEUs are counted once: the rest of N can be any CEUs that count.
     rest = p.minimum_additional - (sum((n.ceus for n in minimums), _ZERO) - shared)
     if not minimums:
-        return f"{format_decimal(rest)} CEUs from any pre-approved program"
-    parts = [f"{format_decimal(n.ceus)} approved for {n.requirement}" for n in minimums]
-    parts[0] = parts[0].replace(" approved", " CEUs approved", 1)
-    text = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+        return f"{format_decimal(rest)} CEUs " + (
+            "of AAPC education" if aapc else "from any pre-approved program"
+        )
+    anything = "of any AAPC education" if aapc else "from any pre-approved program"
+    parts = [f"{format_decimal(n.ceus)} {_kind(n)}" for n in minimums]
+    parts[0] = parts[0].replace(" ", " CEUs of AAPC education " if aapc else " CEUs ", 1)
+    text = listed(parts)
     if len(p.shareable) == 1:
         (s,) = p.shareable
         text += (
@@ -160,15 +180,25 @@ def composition(p: Plan) -> str:
         )
         text += f", of which these can be the same CEUs if a course is approved for both: {pairs}"
     if rest > 0:
-        text += f", and {format_decimal(rest)} more from any pre-approved program"
+        text += f", and {format_decimal(rest)} more {anything}"
     return text
+
+
+def _kind(need: Need) -> str:
+    """The one kind of CEU a minimum's need asks for: its approval, and its vendors if any."""
+    vendors = f" from a contracted vendor ({listed(need.vendors, 'or')})" if need.vendors else ""
+    return f"approved for {need.requirement}{vendors}"
+
+
+ASKS_FOR_CEUS = (PlanRoute.EARN, PlanRoute.BUY_EXTENSION)
+"""The routes on which a plan asks for new CEUs (the others say why none would help)."""
 
 
 def plan_sentence(plan: Plan) -> str:
     """What the plan asks for: how many more CEUs, by when, at what pace and of which kinds."""
-    if plan.compliant:
-        return "Compliant: no more CEUs are needed."
-    return f"{headline(plan)}: {composition(plan)}."
+    if plan.route in ASKS_FOR_CEUS:
+        return f"{headline(plan)}: {composition(plan)}."
+    return f"{headline(plan)}."
 
 
 NEED_HEADERS = ("Requirement", "CEUs needed")

@@ -56,11 +56,11 @@ def report(report: ComplianceReport) -> str:
 def plan(plan: Plan) -> str:
     """What the plan asks for, its shortfalls, and its notes."""
     lines = [f"Completion plan for member {plan.member_id}, as of {plan.as_of} (PL-MIN)"]
-    if plan.compliant:
-        lines.append("Compliant: no more CEUs are needed.")
+    if plan.route in common.ASKS_FOR_CEUS:
+        lines += [f"{common.headline(plan)}:", f"{common.composition(plan)}."]
     else:
-        lines.append(f"{common.headline(plan)}:")
-        lines.append(f"{common.composition(plan)}.")
+        lines.append(f"{common.headline(plan)}.")
+    if plan.needs:
         shortfalls = ", ".join(f"{n.requirement} {format_decimal(n.ceus)}" for n in plan.needs)
         lines.append(f"Shortfalls under this plan: {shortfalls}.")
     lines += _notes(plan.notes)
