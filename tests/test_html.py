@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -288,6 +289,56 @@ def test_page_lists_every_record_and_the_uncounted_messages(report: ComplianceRe
             assert rejection.message in parsed.joined("li")
     for note in report.notes:
         assert note in parsed.joined("li")
+
+
+def test_the_records_table_shows_date_activity_title_and_provider_next_to_the_id(
+    report: ComplianceReport, hostile: ComplianceReport
+) -> None:
+    page = report.to_html()
+    assert (
+        '<th scope="col">Record</th><th scope="col">Date</th><th scope="col">Activity</th>'
+        '<th scope="col">Title</th><th scope="col">Provider</th>'
+    ) in page
+    assert (
+        '<th scope="row">r5</th><td>2026-06-02</td><td>course</td>'
+        '<td class="wrap">Coding | Billing *basics*</td><td class="wrap">Acme</td>'
+    ) in page
+    assert f'<td class="wrap">{ESCAPED}</td>' in hostile.to_html()
+
+
+def test_markdown_has_a_records_table_with_the_same_columns(report: ComplianceReport) -> None:
+    lines = report.to_markdown().splitlines()
+    header = lines.index(
+        "| Record | Date | Activity | Title | Provider | Claimed | Counted | Rollover "
+        "| Applied to | Not applied to | Audit gaps |"
+    )
+    rows = lines[header + 2 : header + 2 + len(report.records)]
+    assert rows[-1].startswith(
+        "| r5 | 2026-06-02 | course | Coding \\| Billing \\*basics\\* | Acme |"
+    )
+
+
+def test_text_names_each_listed_record_by_date_activity_title_and_provider(
+    report: ComplianceReport,
+) -> None:
+    text = report.to_text()
+    assert '- r5 (2026-06-02, course, "Coding | Billing *basics*", Acme): claimed 1, counted 0' in (
+        text
+    )
+
+
+def test_a_record_outcome_carries_its_date_activity_title_and_provider(
+    report: ComplianceReport,
+) -> None:
+    data = json.loads(report.to_json())["records"]
+    assert {k: data[-1][k] for k in ("id", "date", "activity", "title", "provider")} == {
+        "id": "r5",
+        "date": "2026-06-02",
+        "activity": "course",
+        "title": "Coding | Billing *basics*",
+        "provider": "Acme",
+    }
+    assert data[0]["title"] is None  # r1 has none
 
 
 # -------------------------------------------------------------- the fragment

@@ -478,6 +478,10 @@ def _outcome(
             gaps.append("provider")
     return RecordOutcome(
         id=record.id,
+        date=record.date,
+        activity=record.activity,
+        title=record.title,
+        provider=record.provider,
         claimed=claim.claimed,
         counted=counted,
         rollover=rollover,

@@ -73,7 +73,6 @@ def evaluate_history(
     decimal = Rounder()
     served = [{r: decimal(v) for r, v in border.items()} for border in chosen]
 
-    dates = {r.id: r.date for r in valid.records}
     reports: list[ComplianceReport] = []
     for k, span in enumerate(spans):
         report = _evaluate(
@@ -88,7 +87,7 @@ def evaluate_history(
         # history, the latest those after it.
         first = PeriodWindow(span.start, span.end, None).window_start if k else dt.date.min
         last = span.end if k < len(borders) else dt.date.max
-        own = tuple(o for o in report.records if first <= dates[o.id] <= last)
+        own = tuple(o for o in report.records if first <= o.date <= last)
         reports.append(report.model_copy(update={"records": own}))
 
     splits: list[SplitDecision] = []
@@ -97,7 +96,7 @@ def evaluate_history(
         mine = [
             SplitDecision(
                 record=outcome.id,
-                date=dates[outcome.id],
+                date=outcome.date,
                 earlier_period_end=earlier.period.end,
                 later_period_end=later.period.end,
                 to_earlier=outcome.counted,

@@ -195,6 +195,10 @@ class RecordOutcome(BaseModel):
     model_config = _OUTPUT
 
     id: str
+    date: dt.date = Field(description="The record's date, as given.")
+    activity: Activity = Field(description="The record's activity, as given.")
+    title: str | None = Field(default=None, description="The record's title, as given.")
+    provider: str | None = Field(default=None, description="The record's provider, as given.")
     claimed: CEUs
     counted: CEUs
     rollover: CEUs

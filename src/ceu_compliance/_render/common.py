@@ -15,7 +15,15 @@ from .._messages import listed
 from .._pack import NOT_QUOTED
 
 if TYPE_CHECKING:
-    from .._models import ComplianceReport, Explanation, History, Need, NotApplied, Plan
+    from .._models import (
+        ComplianceReport,
+        Explanation,
+        History,
+        Need,
+        NotApplied,
+        Plan,
+        RecordOutcome,
+    )
 
 _ZERO = Decimal(0)
 
@@ -71,6 +79,10 @@ def deadlines_sentence(report: ComplianceReport) -> str:
 
 RECORD_HEADERS = (
     "Record",
+    "Date",
+    "Activity",
+    "Title",
+    "Provider",
     "Claimed",
     "Counted",
     "Rollover",
@@ -78,6 +90,8 @@ RECORD_HEADERS = (
     "Not applied to",
     "Audit gaps",
 )
+RECORD_NUMERIC = (5, 6, 7)
+RECORD_WRAPPED = (3, 4)  # title and provider may be long
 
 
 def record_rows(report: ComplianceReport) -> list[tuple[str, ...]]:
@@ -85,6 +99,10 @@ def record_rows(report: ComplianceReport) -> list[tuple[str, ...]]:
     return [
         (
             r.id,
+            str(r.date),
+            r.activity.value,
+            r.title or "",
+            r.provider or "",
             format_decimal(r.claimed),
             format_decimal(r.counted),
             format_decimal(r.rollover),
@@ -96,12 +114,20 @@ def record_rows(report: ComplianceReport) -> list[tuple[str, ...]]:
     ]
 
 
+def record_label(record: RecordOutcome) -> str:
+    """A record by its id, then its date, activity, title and provider: for sentences."""
+    known = [str(record.date), record.activity.value.replace("_", " ")]
+    known += [f'"{record.title}"'] if record.title else []
+    known += [record.provider] if record.provider else []
+    return f"{record.id} ({', '.join(known)})"
+
+
 NOT_APPLIED_HEADING = "Approvals that do not apply"
 
 
-def not_applied(report: ComplianceReport) -> list[tuple[str, NotApplied]]:
-    """Each credential minimum a record is approved for but cannot serve, with the record's id."""
-    return [(o.id, n) for o in report.records for n in o.not_applied]
+def not_applied(report: ComplianceReport) -> list[tuple[RecordOutcome, NotApplied]]:
+    """Each credential minimum a record is approved for but cannot serve, with the record."""
+    return [(o, n) for o in report.records for n in o.not_applied]
 
 
 def not_applied_to(e: Explanation, requirement: str) -> str:

@@ -129,16 +129,17 @@ def html_table(
     rows: Iterable[Sequence[str]],
     *,
     numeric: Collection[int] = (),
+    wrapped: Collection[int] = (),
 ) -> Html:
     """An accessible table: a caption, ``<th scope="col">`` headers, each row's first cell
     a ``<th scope="row">``. Cells are escaped unless :class:`Html`; columns whose index
-    is in ``numeric`` are right-aligned."""
+    is in ``numeric`` are right-aligned, those in ``wrapped`` may wrap their text."""
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in headers)
     body = []
     for row in rows:
         cells = [f'<th scope="row">{escape(row[0])}</th>']
         for i, cell in enumerate(row[1:], start=1):
-            cls = ' class="num"' if i in numeric else ""
+            cls = ' class="num"' if i in numeric else ' class="wrap"' if i in wrapped else ""
             cells.append(f"<td{cls}>{escape(cell)}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
     return Html(
@@ -268,7 +269,13 @@ def _report_sections(report: ComplianceReport, *, full: bool, nested: bool = Fal
 
 
 def _records_table(report: ComplianceReport, caption: str) -> Html:
-    return html_table(caption, common.RECORD_HEADERS, common.record_rows(report), numeric=(1, 2, 3))
+    return html_table(
+        caption,
+        common.RECORD_HEADERS,
+        common.record_rows(report),
+        numeric=common.RECORD_NUMERIC,
+        wrapped=common.RECORD_WRAPPED,
+    )
 
 
 def _summary(report: ComplianceReport) -> Html:
@@ -307,9 +314,9 @@ def _uncounted_section(report: ComplianceReport, level: int) -> Html:
 
 def _not_applied_section(report: ComplianceReport, level: int) -> Html:
     items = [
-        f"<li><strong>{escape(record)}</strong>: not applied to {escape(n.requirement)}, "
+        f"<li><strong>{escape(outcome.id)}</strong>: not applied to {escape(n.requirement)}, "
         f"<code>{escape(n.code.value)}</code> {escape(f'({n.rule}). {n.message}')}</li>"
-        for record, n in common.not_applied(report)
+        for outcome, n in common.not_applied(report)
     ]
     if not items:
         return Html("")
@@ -499,6 +506,7 @@ _CSS = (
     ".ceu-table th,.ceu-table td{border:1px solid #9a9a9a;padding:.25rem .5rem;"
     "text-align:left;vertical-align:middle;white-space:nowrap}"
     ".ceu-table .num{text-align:right;font-variant-numeric:tabular-nums}"
+    ".ceu-table .wrap{white-space:normal;min-width:10rem}"
     ".ceu-bar{vertical-align:middle}"
     ".ceu-legend{font-size:.9rem}"
     ".ceu-key{margin-right:1rem;white-space:nowrap}"

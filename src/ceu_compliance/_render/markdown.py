@@ -51,10 +51,16 @@ def report(report: ComplianceReport, *, level: int = 2) -> str:
     if refused:
         lines += ["", f"{section} {common.NOT_APPLIED_HEADING}", ""]
         lines += [
-            f"- **{markdown_escape(record)}**: not applied to {markdown_escape(n.requirement)}, "
-            f"`{n.code.value}` ({n.rule}). {markdown_escape(n.message)}"
-            for record, n in refused
+            f"- **{markdown_escape(outcome.id)}**: not applied to "
+            f"{markdown_escape(n.requirement)}, `{n.code.value}` ({n.rule}). "
+            f"{markdown_escape(n.message)}"
+            for outcome, n in refused
         ]
+    if report.records:
+        lines += ["", f"{section} Records", ""]
+        lines += _table(
+            common.RECORD_HEADERS, common.record_rows(report), numeric=common.RECORD_NUMERIC
+        )
     lines += _list(f"{section} Notes", report.notes)
     lines += ["", markdown_escape(common.deadlines_sentence(report))]
     return "\n".join(lines) + "\n"

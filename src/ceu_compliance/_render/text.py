@@ -32,7 +32,7 @@ def report(report: ComplianceReport) -> str:
         lines += ["", "Records that did not fully count:"]
         for outcome in partial:
             lines.append(
-                f"- {outcome.id}: claimed {format_decimal(outcome.claimed)}, "
+                f"- {common.record_label(outcome)}: claimed {format_decimal(outcome.claimed)}, "
                 f"counted {format_decimal(outcome.counted)}"
             )
             for rejection in outcome.rejections:
@@ -45,8 +45,8 @@ def report(report: ComplianceReport) -> str:
     refused = common.not_applied(report)
     if refused:
         lines += ["", f"{common.NOT_APPLIED_HEADING}:"]
-        for record, n in refused:
-            lines.append(f"- {record}: not applied to {n.requirement}")
+        for outcome, n in refused:
+            lines.append(f"- {common.record_label(outcome)}: not applied to {n.requirement}")
             lines.append(f"    [{n.code.value}, {n.rule}] {n.message}")
     lines += _notes(report.notes)
     lines += ["", common.deadlines_sentence(report)]
