@@ -107,14 +107,16 @@ def test_refused_input_lists_every_problem_on_stderr_only(
 
 
 @pytest.mark.parametrize("wrap", [lambda ms: ms, lambda ms: {"members": ms}])
-def test_roster_text_reports_are_separated_by_a_blank_line(
+def test_roster_text_starts_with_a_summary_then_a_section_per_member(
     capsys: pytest.CaptureFixture[str], write: Any, wrap: Any
 ) -> None:
     code, out, _ = run(capsys, "evaluate", write(wrap([COMPLIANT, SHORT])), "--as-of", AS_OF)
     assert code == 0
-    first, second = out.split("\n\nMember ")
-    assert first.startswith("Member M-20417: COMPLIANT")
-    assert second.startswith("M-31588: IN PROGRESS")
+    assert out.startswith(f"CEU compliance of 2 members as of {AS_OF}: 1 compliant\n")
+    summary, first, second = out.split("\n\n\n")
+    assert "M-20417  COMPLIANT" in summary and "M-31588  IN PROGRESS" in summary
+    assert first.startswith("M-20417\n=======\n\nMember M-20417: COMPLIANT")
+    assert second.startswith("M-31588\n=======\n\nMember M-31588: IN PROGRESS")
 
 
 def test_roster_json_is_an_array_and_check_fails_on_any_member(
@@ -225,21 +227,25 @@ def test_library_errors_exit_2_without_a_traceback(
 # -------------------------------------------------------------------- demo
 
 
-def test_demo_prints_every_example_then_a_summary(capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_prints_a_summary_then_every_example(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "demo")
     assert (code, err) == (0, "")
-    headings = [line for line in out.splitlines() if line.startswith("=== ")]
-    assert headings == [f"=== {name} ===" for name in EXAMPLES]
-    summary = out.split(f"Summary as of {AS_OF}:\n")[1].splitlines()
-    assert summary[0].split() == ["Member", "Status", "Counted/Required", "Short"]
-    assert [row.split()[:2] for row in summary[1:]] == [
-        ["M-20417", "compliant"],
-        ["M-31588", "in_progress"],
-        ["M-40952", "noncompliant"],
-        ["M-52260", "in_progress"],
-        ["M-61034", "compliant"],
-        ["M-70318", "extension"],
+    title, _, header, *rows = out.split("\n\n\n")[0].splitlines()
+    assert title == f"CEU compliance of 6 members as of {AS_OF}: 2 compliant"
+    assert header.split() == [
+        "Member", "Status", "Required", "Counted", "Shortfall", "Due", "Days", "left"
+    ]  # fmt: skip
+    assert [row.split("  ")[:2] for row in rows] == [
+        ["M-20417", "COMPLIANT"],
+        ["M-31588", "IN PROGRESS"],
+        ["M-40952", "NONCOMPLIANT"],
+        ["M-52260", "IN PROGRESS"],
+        ["M-61034", "COMPLIANT"],
+        ["M-70318", "EXTENSION"],
     ]
+    lines = out.splitlines()
+    headings = [lines[i - 1] for i, line in enumerate(lines) if set(line) == {"="}]
+    assert headings == [row.split()[0] for row in rows]
 
 
 def test_demo_json_is_an_array_of_reports(capsys: pytest.CaptureFixture[str]) -> None:

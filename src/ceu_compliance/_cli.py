@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any, TypeAlias, TypeVar
 
 from . import __version__
-from ._amounts import format_decimal
 from ._engine import evaluate
 from ._errors import CEUComplianceError, InvalidMemberError, Problem, ProblemsError
 from ._history import evaluate_history
@@ -289,8 +288,8 @@ def _add_demo(commands: _Commands) -> None:
         "demo",
         help="evaluate the bundled example members",
         description=(
-            "Evaluate the bundled example members and print their reports. In text format a "
-            "summary table follows; in json format the output is a JSON array of reports."
+            "Evaluate the bundled example members and print them as a roster: a summary "
+            "table, then each member's report (in json format, a JSON array of reports)."
         ),
     )
     _as_of_option(parser, str(DEMO_AS_OF))
@@ -306,36 +305,10 @@ def example_members() -> list[tuple[str, str]]:
 
 
 def _demo_command(args: argparse.Namespace) -> int:
-    examples = example_members()
     as_of = args.as_of or DEMO_AS_OF
-    reports = [evaluate(text, as_of=as_of) for _, text in examples]
-    if args.format != "text":
-        sys.stdout.write(FORMATS[args.format].reports(reports))
-        return EXIT_OK
-    for (name, _), report in zip(examples, reports, strict=True):
-        print(f"=== {name} ===")
-        print(report.to_text())
-    print(_summary(reports, as_of), end="")
+    reports = [evaluate(text, as_of=as_of) for _, text in example_members()]
+    sys.stdout.write(FORMATS[args.format].reports(reports))
     return EXIT_OK
-
-
-def _summary(reports: Sequence[ComplianceReport], as_of: dt.date) -> str:
-    rows = [("Member", "Status", "Counted/Required", "Short")]
-    rows += [
-        (
-            r.member_id,
-            r.status.value,
-            f"{format_decimal(r.counted_total)}/{format_decimal(r.required_total)}",
-            ", ".join(f"{q.id} {format_decimal(q.shortfall)}" for q in r.requirements if not q.met)
-            or "-",
-        )
-        for r in reports
-    ]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = [f"Summary as of {as_of}:"]
-    for row in rows:
-        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-    return "\n".join(lines) + "\n"
 
 
 # ------------------------------------------------------------------ schema

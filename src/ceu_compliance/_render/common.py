@@ -6,6 +6,9 @@ rows of them; the format modules lay them out as text, Markdown or HTML.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -314,3 +317,131 @@ def citation_sentence(citation: str | None, rules: str) -> str:
     if citation.startswith(NOT_QUOTED):
         return f"Citation: {citation}"
     return f'Citation: "{citation}"'
+
+
+# ------------------------------------------------------------------ rosters
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A roster's first table: a title, its headers, one row per member, and which of the
+    columns hold numbers (right-aligned)."""
+
+    title: str
+    headers: tuple[str, ...]
+    rows: Sequence[tuple[str, ...]]
+    numeric: tuple[int, ...]
+
+
+REPORT_SUMMARY_HEADERS = (
+    "Member",
+    "Status",
+    "Required",
+    "Counted",
+    "Shortfall",
+    "Due",
+    "Days left",
+)
+
+
+def report_summary(reports: Sequence[ComplianceReport]) -> Summary:
+    """One row per member: status, the total's figures, every shortfall, due date, days left."""
+    return Summary(
+        _roster_title("CEU compliance", [(r.as_of, r.compliant) for r in reports]),
+        REPORT_SUMMARY_HEADERS,
+        [_report_row(r) for r in reports],
+        (2, 3, 6),
+    )
+
+
+def history_summary(histories: Sequence[History]) -> Summary:
+    """:func:`report_summary` of each member's latest period, and how many periods comply."""
+    latest = [h.periods[-1] for h in histories]
+    return Summary(
+        _roster_title("CEU histories", [(r.as_of, r.compliant) for r in latest]),
+        (*REPORT_SUMMARY_HEADERS, "Periods compliant"),
+        [
+            (*_report_row(r), history_verdict(h).removesuffix(" compliant"))
+            for h, r in zip(histories, latest, strict=True)
+        ],
+        (2, 3, 6),
+    )
+
+
+def explanation_summary(explanations: Sequence[Explanation]) -> Summary:
+    """As :func:`report_summary`; the due date is the period's end."""
+    rows = []
+    for e in explanations:
+        total = e.requirements[0]
+        rows.append(
+            (
+                e.member_id,
+                verdict(e.status),
+                format_decimal(total.required),
+                format_decimal(total.counted),
+                _shortfalls((r.id, r.shortfall) for r in e.requirements),
+                str(e.period.end),
+                str(max(0, (e.period.end - e.as_of).days)),
+            )
+        )
+    return Summary(
+        _roster_title("CEU explanations", [(e.as_of, e.compliant) for e in explanations]),
+        REPORT_SUMMARY_HEADERS,
+        rows,
+        (2, 3, 6),
+    )
+
+
+def plan_summary(plans: Sequence[Plan]) -> Summary:
+    """One row per member: status, the CEUs needed and of which requirements, deadline, days
+    left."""
+    return Summary(
+        _roster_title("Completion plans", [(p.as_of, p.compliant) for p in plans]),
+        ("Member", "Status", "CEUs needed", "Shortfall", "Deadline", "Days left"),
+        [
+            (
+                p.member_id,
+                verdict(p.status),
+                format_decimal(p.minimum_additional),
+                _shortfalls((n.requirement, n.ceus) for n in p.needs),
+                str(p.deadline),
+                str(p.days_left),
+            )
+            for p in plans
+        ],
+        (2, 5),
+    )
+
+
+def member_heading(member_id: str, status: Status) -> str:
+    """A roster section's heading: ``Member M-1001: IN PROGRESS``."""
+    return f"Member {member_id}: {verdict(status)}"
+
+
+def _report_row(r: ComplianceReport) -> tuple[str, ...]:
+    d = r.deadlines
+    # Days left to earn CEUs for this period: to the due date, or to the extension's end.
+    last = d.extension_until if d.extension_until and r.as_of > d.due else d.due
+    due = f"{d.due}, extension to {d.extension_until}" if d.extension_until else str(d.due)
+    return (
+        r.member_id,
+        verdict(r.status),
+        format_decimal(r.required_total),
+        format_decimal(r.counted_total),
+        _shortfalls((q.id, q.shortfall) for q in r.requirements),
+        due,
+        str(max(0, (last - r.as_of).days)),
+    )
+
+
+def _shortfalls(shortfalls: Iterable[tuple[str, Decimal]]) -> str:
+    """``total 4, CPMA 14``, or ``none``."""
+    return ", ".join(f"{rid} {format_decimal(s)}" for rid, s in shortfalls if s > 0) or "none"
+
+
+def _roster_title(kind: str, members: Sequence[tuple[dt.date, bool]]) -> str:
+    """``CEU compliance of 3 members as of 2026-11-26: 1 compliant``."""
+    dates = sorted({day for day, _ in members})
+    when = f" as of {dates[0]}" if len(dates) == 1 else ""
+    compliant = sum(ok for _, ok in members)
+    return f"{kind} of {plural(len(members), 'member')}{when}: {compliant} compliant"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -220,40 +221,109 @@ def explanation_fragment(e: Explanation) -> str:
 
 
 def reports(reports: Sequence[ComplianceReport]) -> str:
-    """Several members' reports on one page."""
-    return _roster("CEU compliance: roster", [report_fragment(r) for r in reports])
+    """A roster's page: the summary table, the key to the bars, then one section per member
+    with the report in full."""
+    return _roster(
+        common.report_summary(reports),
+        bar_legend(),
+        [
+            (
+                common.member_heading(r.member_id, r.status),
+                _report_sections(r, full=True, where=_IN_ROSTER.of(f", member {r.member_id}")),
+            )
+            for r in reports
+        ],
+    )
 
 
 def plans(plans: Sequence[Plan]) -> str:
-    """Several members' plans on one page."""
-    return _roster("Completion plans: roster", [plan_fragment(p) for p in plans])
+    """A roster's page: the summary table, the key to the bars, then one section per member
+    with the plan."""
+    return _roster(
+        common.plan_summary(plans),
+        _need_legend("the member's"),
+        [
+            (
+                common.member_heading(p.member_id, p.status),
+                _plan_sections(p, where=_IN_ROSTER.of(f", member {p.member_id}")),
+            )
+            for p in plans
+        ],
+    )
 
 
 def histories(histories: Sequence[History]) -> str:
-    """Several members' histories on one page."""
-    return _roster("CEU histories: roster", [history_fragment(h) for h in histories])
+    """A roster's page: the summary table, the key to the bars, then one section per member
+    with the history in full."""
+    return _roster(
+        common.history_summary(histories),
+        bar_legend(),
+        [
+            (
+                common.member_heading(h.member_id, h.periods[-1].status),
+                _history_sections(h, full=True, where=_IN_ROSTER.of(f", member {h.member_id}")),
+            )
+            for h in histories
+        ],
+    )
 
 
 def explanations(explanations: Sequence[Explanation]) -> str:
-    """Several members' explanations on one page."""
-    return _roster("CEU explanations: roster", [explanation_fragment(e) for e in explanations])
+    """A roster's page: the summary table, then one section per member with the
+    explanation."""
+    return _roster(
+        common.explanation_summary(explanations),
+        Html(""),
+        [
+            (common.member_heading(e.member_id, e.status), _explanation_sections(e, _IN_ROSTER))
+            for e in explanations
+        ],
+    )
 
 
-def _roster(title: str, sections: Sequence[str]) -> str:
-    return html_page(title, Html("".join(sections)))
+@dataclass(frozen=True)
+class _Where:
+    """Where sections sit on a page: the level of their headings, whether they show the key
+    to the bars (a page holding several shows it once, above them), and what their tables'
+    captions add to say whose they are."""
+
+    level: int = 2
+    legend: bool = True
+    caption: str = ""
+
+    def of(self, caption: str) -> _Where:
+        """The same place, for sections whose captions add ``caption``."""
+        return _Where(self.level, self.legend, caption)
+
+    def inside(self, caption: str) -> _Where:
+        """Sections a level further down, under a heading of these, without the key."""
+        return _Where(self.level + 1, False, caption)
 
 
-def _report_sections(report: ComplianceReport, *, full: bool, nested: bool = False) -> Html:
-    """Summary, requirements with bars and the CEUs that did not count; with ``full`` also
-    the totals, every record, the notes and the deadlines.
+_ALONE = _Where()
+_IN_ROSTER = _Where(level=3, legend=False)
 
-    ``nested`` is for a report inside a history: no key to the bars (the history has
-    one), headings a level down, captions naming the period.
-    """
-    level = 3 if nested else 2
-    of_period = f", {period_label(report)}" if nested else ""
-    parts = [_summary(report), _requirements_table(report, f"Requirements{of_period}")]
-    if not nested:
+
+def _roster(summary: common.Summary, legend: Html, sections: Sequence[tuple[str, Html]]) -> str:
+    table = html_table("Summary", summary.headers, summary.rows, numeric=summary.numeric)
+    body = [
+        Html(f"<h1>{escape(summary.title)}</h1>"),
+        table,
+        legend,
+        *(
+            Html(f"<section><h2>{escape(heading)}</h2>{content}</section>")
+            for heading, content in sections
+        ),
+    ]
+    return html_page(summary.title, Html("".join(body)))
+
+
+def _report_sections(report: ComplianceReport, *, full: bool, where: _Where = _ALONE) -> Html:
+    """Summary, requirements with bars and what did not count or apply; with ``full`` also
+    the totals, every record, the notes and the deadlines."""
+    level = where.level
+    parts = [_summary(report), _requirements_table(report, f"Requirements{where.caption}")]
+    if where.legend:
         parts.append(bar_legend())
     if full:
         parts.append(_paragraph(totals_sentence(report)))
@@ -261,7 +331,7 @@ def _report_sections(report: ComplianceReport, *, full: bool, nested: bool = Fal
     parts.append(_not_applied_section(report, level))
     if full:
         parts += [
-            _records_table(report, f"Records{of_period}"),
+            _records_table(report, f"Records{where.caption}"),
             _list_section("Notes", report.notes, level),
             _paragraph(deadlines_sentence(report)),
         ]
@@ -324,7 +394,7 @@ def _not_applied_section(report: ComplianceReport, level: int) -> Html:
     return Html(f"<h{level}>{heading}</h{level}><ul>{''.join(items)}</ul>")
 
 
-def _plan_sections(plan: Plan) -> Html:
+def _plan_sections(plan: Plan, where: _Where = _ALONE) -> Html:
     """What the plan asks for, the needs with a bar each, the CEUs that can serve two
     needs, the notes."""
     summary = (
@@ -339,32 +409,38 @@ def _plan_sections(plan: Plan) -> Html:
             (*row, need_bar_svg(need.ceus, n, label=need.requirement))
             for need, row in zip(plan.needs, need_rows(plan), strict=True)
         ]
-        parts += [
+        parts.append(
             html_table(
-                "Shortfalls under this plan",
+                f"Shortfalls under this plan{where.caption}",
                 (*common.NEED_HEADERS, f"Of the {format_decimal(n)} new CEUs"),
                 rows,
                 numeric=(1,),
-            ),
-            Html(
-                '<p class="ceu-legend">Each bar, a dashed outline, is the part of the '
-                f"{escape(format_decimal(n))} new CEUs that a requirement needs.</p>"
-            ),
-        ]
+            )
+        )
+        if where.legend:
+            parts.append(_need_legend(f"the {format_decimal(n)}"))
     if plan.shareable:
         parts.append(
             html_table(
-                "Shareable CEUs (Q-CONCURRENT)",
+                f"Shareable CEUs (Q-CONCURRENT){where.caption}",
                 common.SHAREABLE_HEADERS,
                 shareable_rows(plan),
                 numeric=(2,),
             )
         )
-    parts.append(_list_section("Notes", plan.notes))
+    parts.append(_list_section("Notes", plan.notes, where.level))
     return Html("".join(parts))
 
 
-def _history_sections(history: History, *, full: bool) -> Html:
+def _need_legend(whose: str) -> Html:
+    """The key to a plan's bars: ``whose`` new CEUs they are parts of."""
+    return Html(
+        '<p class="ceu-legend">Each bar, a dashed outline, is the part of '
+        f"{escape(whose)} new CEUs that a requirement needs.</p>"
+    )
+
+
+def _history_sections(history: History, *, full: bool, where: _Where = _ALONE) -> Html:
     """The periods with a bar each, each period's report (``full`` or compact), the split
     decisions and the notes."""
     summary = (
@@ -377,35 +453,38 @@ def _history_sections(history: History, *, full: bool) -> Html:
         for r, row in zip(history.periods, period_rows(history), strict=True)
     ]
     periods = html_table(
-        "Periods, oldest first: total CEUs",
+        f"Periods, oldest first: total CEUs{where.caption}",
         (*common.PERIOD_HEADERS, "Progress"),
         rows,
         numeric=(2, 3, 4),
     )
-    parts = [Html(summary), periods, bar_legend()]
-    count = len(history.periods)
+    parts = [Html(summary), periods]
+    if where.legend:
+        parts.append(bar_legend())
+    count, level = len(history.periods), where.level
     for n, report in enumerate(history.periods, start=1):
         title = f"Period {n} of {count}: {period_label(report)}"
+        inside = where.inside(f"{where.caption}, {period_label(report)}")
         parts.append(
             Html(
-                f"<section><h2>{escape(title)}</h2>"
-                f"{_report_sections(report, full=full, nested=True)}</section>"
+                f"<section><h{level}>{escape(title)}</h{level}>"
+                f"{_report_sections(report, full=full, where=inside)}</section>"
             )
         )
     if history.splits:
         parts.append(
             html_table(
-                "Renewal-month records shared by two periods (H-SPLIT)",
+                f"Renewal-month records shared by two periods (H-SPLIT){where.caption}",
                 SPLIT_HEADERS,
                 split_rows(history),
                 numeric=(3, 5),
             )
         )
-    parts.append(_list_section("Notes", history.notes))
+    parts.append(_list_section("Notes", history.notes, level))
     return Html("".join(parts))
 
 
-def _explanation_sections(e: Explanation) -> Html:
+def _explanation_sections(e: Explanation, where: _Where = _ALONE) -> Html:
     """The summary, each requirement and each CEU that did not count, with citations."""
     summary = (
         f'<p class="ceu-summary">Member <strong>{escape(e.member_id)}</strong>: '
@@ -426,7 +505,8 @@ def _explanation_sections(e: Explanation) -> Html:
             f"<li><strong>{escape(r.id)}</strong> {escape(figures)}"
             f"{_citation(r.citation, e.rules)}</li>"
         )
-    parts = [Html(summary), Html(f"<h2>Requirements</h2><ul>{''.join(requirements)}</ul>")]
+    h = where.level
+    parts = [Html(summary), Html(f"<h{h}>Requirements</h{h}><ul>{''.join(requirements)}</ul>")]
     items = [
         f"<li><strong>{escape(part.record)}</strong>: {escape(ceus(part.ceus))}, "
         f"<code>{escape(part.code)}</code> {escape(f'({part.rule}). {part.reason}')}"
@@ -434,7 +514,7 @@ def _explanation_sections(e: Explanation) -> Html:
         for part in e.not_counted
     ]
     if items:
-        parts.append(Html(f"<h2>CEUs that did not count</h2><ul>{''.join(items)}</ul>"))
+        parts.append(Html(f"<h{h}>CEUs that did not count</h{h}><ul>{''.join(items)}</ul>"))
     refused = [
         f"<li><strong>{escape(n.record)}</strong>: not applied to {escape(n.requirement)}, "
         f"<code>{escape(n.code.value)}</code> {escape(f'({n.rule}). {n.message}')}"
@@ -443,7 +523,7 @@ def _explanation_sections(e: Explanation) -> Html:
     ]
     if refused:
         heading = escape(common.NOT_APPLIED_HEADING)
-        parts.append(Html(f"<h2>{heading}</h2><ul>{''.join(refused)}</ul>"))
+        parts.append(Html(f"<h{h}>{heading}</h{h}><ul>{''.join(refused)}</ul>"))
     return Html("".join(parts))
 
 

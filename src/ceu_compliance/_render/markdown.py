@@ -145,23 +145,35 @@ def explanation(e: Explanation) -> str:
 
 
 def reports(reports: Sequence[ComplianceReport]) -> str:
-    """Several members' reports, one after the other."""
-    return "\n".join(report(r) for r in reports)
+    """A roster: the summary table, then each member's report as a section."""
+    return _roster(common.report_summary(reports), [report(r) for r in reports])
 
 
 def plans(plans: Sequence[Plan]) -> str:
-    """Several members' plans, one after the other."""
-    return "\n".join(plan(p) for p in plans)
+    """A roster: the summary table, then each member's plan as a section."""
+    return _roster(common.plan_summary(plans), [plan(p) for p in plans])
 
 
 def histories(histories: Sequence[History]) -> str:
-    """Several members' histories, one after the other."""
-    return "\n".join(history(h) for h in histories)
+    """A roster: the summary table, then each member's history as a section."""
+    return _roster(common.history_summary(histories), [history(h) for h in histories])
 
 
 def explanations(explanations: Sequence[Explanation]) -> str:
-    """Several members' explanations, one after the other."""
-    return "\n".join(explanation(e) for e in explanations)
+    """A roster: the summary table, then each member's explanation as a section."""
+    return _roster(common.explanation_summary(explanations), [explanation(e) for e in explanations])
+
+
+def _roster(summary: common.Summary, sections: Sequence[str]) -> str:
+    """The roster's title and summary table; each section brings its own ``##`` heading."""
+    lines = [
+        f"# {markdown_escape(summary.title)}",
+        "",
+        *_table(summary.headers, summary.rows, numeric=summary.numeric),
+    ]
+    for section in sections:
+        lines += ["", section.rstrip("\n")]
+    return "\n".join(lines) + "\n"
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|&])")

@@ -125,23 +125,44 @@ def explanation(e: Explanation) -> str:
 
 
 def reports(reports: Sequence[ComplianceReport]) -> str:
-    """Several members' reports, separated by a blank line."""
-    return "\n".join(report(r) for r in reports)
+    """A roster: the summary table, then each member's report under a heading."""
+    return _roster(
+        common.report_summary(reports),
+        [(r.member_id, report(r)) for r in reports],
+    )
 
 
 def plans(plans: Sequence[Plan]) -> str:
-    """Several members' plans, separated by a blank line."""
-    return "\n".join(plan(p) for p in plans)
+    """A roster: the summary table, then each member's plan under a heading."""
+    return _roster(
+        common.plan_summary(plans),
+        [(p.member_id, plan(p)) for p in plans],
+    )
 
 
 def histories(histories: Sequence[History]) -> str:
-    """Several members' histories, separated by a blank line."""
-    return "\n".join(history(h) for h in histories)
+    """A roster: the summary table, then each member's history under a heading."""
+    return _roster(
+        common.history_summary(histories),
+        [(h.member_id, history(h)) for h in histories],
+    )
 
 
 def explanations(explanations: Sequence[Explanation]) -> str:
-    """Several members' explanations, separated by a blank line."""
-    return "\n".join(explanation(e) for e in explanations)
+    """A roster: the summary table, then each member's explanation under a heading."""
+    return _roster(
+        common.explanation_summary(explanations),
+        [(e.member_id, explanation(e)) for e in explanations],
+    )
+
+
+def _roster(summary: common.Summary, sections: Sequence[tuple[str, str]]) -> str:
+    """The title and the summary table, then each (member id, text) under the id, underlined."""
+    left = [i for i in range(len(summary.headers)) if i not in summary.numeric]
+    lines = [summary.title, "", *_table(summary.headers, summary.rows, left=left)]
+    for heading, body in sections:
+        lines += ["", "", heading, "=" * len(heading), "", body.rstrip("\n")]
+    return "\n".join(lines) + "\n"
 
 
 def _table(
