@@ -77,7 +77,7 @@ def test_citation_is_verbatim_or_marked_as_a_reading(rule: str) -> None:
     citation = PACK.citations[rule]
     assert citation.startswith(NOT_QUOTED) == (rule in NOT_ON_PAGE)
     if rule in NOT_ON_PAGE:
-        assert f"(RULES.md {rule})" in citation
+        assert citation.startswith(f"{NOT_QUOTED}; project ") and f"({rule}): " in citation
     for passage in _quoted_passages(citation):
         assert _on_page(passage), f"{rule}: not verbatim on the source page: {passage!r}"
 
@@ -123,6 +123,27 @@ def test_every_code_has_a_message_that_names_the_record_and_a_remedy(
     assert message.endswith(" " + REMEDIES[code])
     assert "{" not in message and "}" not in message
     assert code in RULE_OF
+
+
+def test_docs_explain_md_lists_every_remedy() -> None:
+    page = (Path(__file__).parent.parent / "docs" / "explain.md").read_text(encoding="utf-8")
+    for code, remedy in REMEDIES.items():
+        assert f"| `{code.value}` | {remedy} |" in page
+
+
+@pytest.mark.parametrize(
+    ("status", "heading"),
+    [
+        ("compliant", "is compliant"),
+        ("in_progress", "is not compliant yet"),
+        ("noncompliant", "is not compliant"),
+        ("extension", "is in an extension"),
+    ],
+)
+def test_the_heading_says_where_the_member_stands_in_words(status: str, heading: str) -> None:
+    explanation = evaluate(ROLLOVER, as_of=dt.date(2027, 3, 20)).explain()
+    text = explanation.model_copy(update={"status": status, "member_id": "M"}).to_text()
+    assert text.startswith(f"Why member M {heading}\n")
 
 
 def test_remedies_are_distinct_sentences() -> None:
@@ -317,7 +338,7 @@ def test_text_form() -> None:
     report = evaluate(ROLLOVER, as_of=dt.date(2027, 3, 20))
     text = str(report.explain())
     assert text == report.explain().to_text()
-    assert text.startswith("Why member M-ROLL is COMPLIANT\n")
+    assert text.startswith("Why member M-ROLL is compliant\n")
     assert "- total [Q-TIER]: 36 of 36 CEUs counted, met.\n" in text
     assert "    Filled by a1 (30), a2 (6).\n" in text
     assert "- a2: 4 CEUs, rollover [P-RENEWAL-MONTH]\n" in text
@@ -327,7 +348,7 @@ def test_text_form() -> None:
 
 def test_text_marks_readings_as_not_quotes(reports: list[ComplianceReport]) -> None:
     text = reports[0].explain().to_text()
-    assert "Citation: Not on the source page; project reading (RULES.md E-DUPLICATE)" in text
+    assert "Citation: Not on the source page; project reading (E-DUPLICATE)" in text
     assert 'Citation: "Not on' not in text
 
 

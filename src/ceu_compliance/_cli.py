@@ -1,4 +1,4 @@
-"""The ``ceu-compliance`` command (INTERCHANGE.md, "CLI").
+"""The ``ceu-compliance`` command (docs/format.md, "Command line").
 
 Reports and schemas go to stdout, diagnostics to stderr, never with colour.
 Exit codes: 0 a report was produced, 1 ``--check`` found a member not
@@ -139,9 +139,9 @@ def _add_evaluate(commands: _Commands) -> None:
         "evaluate",
         help="evaluate a member or a roster of members",
         description=(
-            "Evaluate the member in FILE (INTERCHANGE.md JSON). FILE may also hold a JSON "
-            'array of members or {"members": [...]}: then every member is evaluated and '
-            "the input is refused if any member is."
+            "Evaluate the member in FILE (JSON, as `ceu-compliance schema member` describes). "
+            'FILE may also hold a JSON array of members or {"members": [...]}: then every '
+            "member is evaluated and the input is refused if any member is."
         ),
     )
     parser.add_argument("file", metavar="FILE", help="member JSON file, or - for stdin")

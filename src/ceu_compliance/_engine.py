@@ -16,7 +16,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from ._amounts import Rounder, format_decimal
+from ._amounts import Rounder, format_decimal, plural
 from ._assign import Item, Sink, assign
 from ._codes import NotAppliedCode, RejectionCode, Status
 from ._eligibility import Claim, Context, run_stages
@@ -219,7 +219,8 @@ def _requirements(
     required_total = member.required_total_override or prorated(tier)
     codes = ", ".join(s.code for s, _ in in_force)
     notes.append(
-        f"{len(in_force)} credential(s) held on {start} ({codes}): {format_decimal(tier)} CEUs "
+        f"{plural(len(in_force), 'credential')} held on {start} ({codes}): "
+        f"{format_decimal(tier)} CEUs "
         "per two-year period (Q-TIER)."
     )
     if member.required_total_override is not None:

@@ -306,8 +306,16 @@ def split_rows(history: History) -> list[tuple[str, str, str, str, str, str]]:
 
 
 def explanation_heading(e: Explanation) -> str:
-    """``Why member M-1 is COMPLIANT``."""
-    return f"Why member {e.member_id} is {verdict(e.status)}"
+    """``Why member M-1 is compliant``, ``Why member M-1 is in an extension``."""
+    return f"Why member {e.member_id} {_IS[e.status]}"
+
+
+_IS = {
+    Status.COMPLIANT: "is compliant",
+    Status.IN_PROGRESS: "is not compliant yet",
+    Status.NONCOMPLIANT: "is not compliant",
+    Status.EXTENSION: "is in an extension",
+}
 
 
 def citation_sentence(citation: str | None, rules: str) -> str:
