@@ -519,7 +519,11 @@ def test_after_the_revocation_date_the_plan_says_nothing_can_be_bought() -> None
     after = REVOCATION + DAY
     p = plan(example_member(), as_of=after)
     assert evaluate(example_member(), as_of=after).extension_offer is None
-    assert (p.route, p.days_to_revocation, p.minimum_additional) == ("revoked", 0, 14)
+    assert (p.route.value, p.days_to_revocation, p.minimum_additional) == (
+        "revoked",
+        0,
+        Decimal(14),
+    )
     text = str(p)
     assert "the credentials were revoked on 2027-06-29 if CEUs were not submitted" in text
     assert "At least" not in text and "can be bought" not in text
