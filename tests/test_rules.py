@@ -251,8 +251,8 @@ def test_p_extension_offered_up_to_the_revocation_date() -> None:
         "fee_usd": "50",
         "rule": "P-EXTENSION",
     }
-    assert any("credentials are revoked on 2027-06-29 if CEUs are not submitted" in n
-               for n in report.notes)  # fmt: skip
+    revoked = "credentials are revoked on 2027-06-29 if CEUs are not submitted"
+    assert any(revoked in n for n in report.notes)
     assert any("can be bought from AAPC for $50" in n for n in report.notes)
 
 
