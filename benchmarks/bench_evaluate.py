@@ -6,7 +6,7 @@ Run from the repository root::
     python benchmarks/bench_evaluate.py --members 5000 --seed 7 --worst-records 300
 
 It generates members with a seeded ``random.Random`` (so every run measures the
-same inputs), evaluates each one as INTERCHANGE.md JSON data (validation
+same inputs), evaluates each one as JSON data of docs/format.md (validation
 included, as a service would call it) and prints members per second (wall
 clock, and per CPU-second, which a busy machine disturbs less), the p50, p90,
 p99 and maximum latency, and the latency of one worst-case member: five

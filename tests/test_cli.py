@@ -107,14 +107,16 @@ def test_refused_input_lists_every_problem_on_stderr_only(
 
 
 @pytest.mark.parametrize("wrap", [lambda ms: ms, lambda ms: {"members": ms}])
-def test_roster_text_reports_are_separated_by_a_blank_line(
+def test_roster_text_starts_with_a_summary_then_a_section_per_member(
     capsys: pytest.CaptureFixture[str], write: Any, wrap: Any
 ) -> None:
     code, out, _ = run(capsys, "evaluate", write(wrap([COMPLIANT, SHORT])), "--as-of", AS_OF)
     assert code == 0
-    first, second = out.split("\n\nMember ")
-    assert first.startswith("Member M-20417: COMPLIANT")
-    assert second.startswith("M-31588: IN PROGRESS")
+    assert out.startswith(f"CEU compliance of 2 members as of {AS_OF}: 1 compliant\n")
+    summary, first, second = out.split("\n\n\n")
+    assert "M-20417  COMPLIANT" in summary and "M-31588  IN PROGRESS" in summary
+    assert first.startswith("M-20417\n=======\n\nMember M-20417: COMPLIANT")
+    assert second.startswith("M-31588\n=======\n\nMember M-31588: IN PROGRESS")
 
 
 def test_roster_json_is_an_array_and_check_fails_on_any_member(
@@ -225,21 +227,25 @@ def test_library_errors_exit_2_without_a_traceback(
 # -------------------------------------------------------------------- demo
 
 
-def test_demo_prints_every_example_then_a_summary(capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_prints_a_summary_then_every_example(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "demo")
     assert (code, err) == (0, "")
-    headings = [line for line in out.splitlines() if line.startswith("=== ")]
-    assert headings == [f"=== {name} ===" for name in EXAMPLES]
-    summary = out.split(f"Summary as of {AS_OF}:\n")[1].splitlines()
-    assert summary[0].split() == ["Member", "Status", "Counted/Required", "Short"]
-    assert [row.split()[:2] for row in summary[1:]] == [
-        ["M-20417", "compliant"],
-        ["M-31588", "in_progress"],
-        ["M-40952", "noncompliant"],
-        ["M-52260", "in_progress"],
-        ["M-61034", "compliant"],
-        ["M-70318", "extension"],
+    title, _, header, *rows = out.split("\n\n\n")[0].splitlines()
+    assert title == f"CEU compliance of 6 members as of {AS_OF}: 2 compliant"
+    assert header.split() == [
+        "Member", "Status", "Required", "Counted", "Shortfall", "Due", "Days", "left"
+    ]  # fmt: skip
+    assert [row.split("  ")[:2] for row in rows] == [
+        ["M-20417", "COMPLIANT"],
+        ["M-31588", "IN PROGRESS"],
+        ["M-40952", "NONCOMPLIANT"],
+        ["M-52260", "IN PROGRESS"],
+        ["M-61034", "COMPLIANT"],
+        ["M-70318", "EXTENSION"],
     ]
+    lines = out.splitlines()
+    headings = [lines[i - 1] for i, line in enumerate(lines) if set(line) == {"="}]
+    assert headings == [row.split()[0] for row in rows]
 
 
 def test_demo_json_is_an_array_of_reports(capsys: pytest.CaptureFixture[str]) -> None:
@@ -260,6 +266,21 @@ def test_schema_prints_json_schema(
     code, out, _ = run(capsys, "schema", which)
     assert code == 0
     assert field in json.loads(out)["properties"]
+
+
+def test_the_report_schema_documents_not_applied(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "schema", "report")
+    assert code == 0
+    defs = json.loads(out)["$defs"]
+    field = defs["RecordOutcome"]["properties"]["not_applied"]
+    assert "cannot serve" in field["description"]
+    assert set(defs["NotApplied"]["properties"]) == {"requirement", "code", "rule", "message"}
+    assert set(defs["NotAppliedCode"]["enum"]) == {
+        "vendor_not_contracted",
+        "cms_core_only",
+        "before_credential",
+        "not_held",
+    }
 
 
 # ------------------------------------------------------------ the program
@@ -354,23 +375,56 @@ def test_explain_cites_the_rules(capsys: pytest.CaptureFixture[str], write: Any)
     assert "Citation:" in out and "[Q-CPMA]" in out
 
 
-def test_explain_json_is_a_list_of_explanations(
+def test_explain_json_of_one_member_is_an_object_as_evaluate_prints(
     capsys: pytest.CaptureFixture[str], write: Any
 ) -> None:
     code, out, _ = run(
         capsys, "evaluate", write(SHORT), "--as-of", AS_OF, "--explain", "--format", "json"
     )
     assert code == 0
-    [explanation] = json.loads(out)
-    assert explanation["member_id"] == "M-31588"
+    explanation = json.loads(out)
+    assert isinstance(explanation, dict)
+    assert explanation == json.loads(evaluate(SHORT, as_of=DEMO_AS_OF).explain().to_json())
 
 
-def test_explain_refuses_html(capsys: pytest.CaptureFixture[str], write: Any) -> None:
-    code, out, err = run(
-        capsys, "evaluate", write(SHORT), "--as-of", AS_OF, "--explain", "--format", "html"
+def test_explain_json_of_a_roster_is_an_array(
+    capsys: pytest.CaptureFixture[str], write: Any
+) -> None:
+    argv = ["evaluate", write([COMPLIANT, SHORT]), "--as-of", AS_OF, "--explain"]
+    code, out, _ = run(capsys, *argv, "--format", "json")
+    assert code == 0
+    assert [e["member_id"] for e in json.loads(out)] == ["M-20417", "M-31588"]
+
+
+@pytest.mark.parametrize("as_of", [[], ["--as-of", AS_OF]])
+def test_explain_says_why_circc_is_short_and_which_vendors_count(
+    capsys: pytest.CaptureFixture[str], as_of: list[str]
+) -> None:
+    """Bundled example 03, as the README runs it (today) and as of the demo date."""
+    path = Path(__file__).resolve().parents[1] / "examples" / "members" / next(
+        name for name in EXAMPLES if name.startswith("03_")
     )
-    assert (code, out) == (2, "")
-    assert "--explain" in err
+    code, out, _ = run(capsys, "evaluate", str(path), "--explain", *as_of)
+    assert code == 0
+    words = " ".join(out.split())
+    assert "- CIRCC [Q-CIRCC]: 14 of 16 CEUs counted, 2 short." in words
+    assert "Approved for CIRCC but cannot serve it: r3 (vendor_not_contracted)" in words
+    assert (
+        "is not one of the vendors AAPC contracted for CIRCC CEUs: ZHealth Publishing, "
+        "MedLearn Publishing and Medical Asset Management."
+    ) in words
+
+
+@pytest.mark.parametrize(("form", "start"), [("html", "<!DOCTYPE html>"), ("markdown", "## Why")])
+def test_explain_renders_as_html_and_markdown(
+    capsys: pytest.CaptureFixture[str], write: Any, form: str, start: str
+) -> None:
+    code, out, _ = run(
+        capsys, "evaluate", write(SHORT), "--as-of", AS_OF, "--explain", "--format", form
+    )
+    assert code == 0
+    assert out.startswith(start)
+    assert "Q-CPMA" in out and "<script" not in out
 
 
 # ---------------------------------------------------------------- plan

@@ -3,7 +3,7 @@
 from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
 
-from ceu_compliance._models import Rounder, decimal_of, format_decimal
+from ceu_compliance._amounts import Rounder, decimal_of, format_decimal
 
 
 def test_a_finite_decimal_is_kept_exactly() -> None:

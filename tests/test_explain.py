@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from ceu_compliance import (
     CEURecord,
     ComplianceReport,
+    Explanation,
     RejectionCode,
     RulePack,
     RulePackError,
@@ -28,8 +29,8 @@ from ceu_compliance import (
     evaluate,
     parse_rule_pack,
 )
-from ceu_compliance._explain import NOT_QUOTED, Explanation
 from ceu_compliance._messages import REMEDIES, RULE_OF, rejection_message
+from ceu_compliance._pack import NOT_QUOTED
 from conftest import RULE_IDS, TESTS_DIR
 
 PAGE = Path(__file__).parent / "data" / "aapc_ceu_page.txt"
@@ -76,7 +77,7 @@ def test_citation_is_verbatim_or_marked_as_a_reading(rule: str) -> None:
     citation = PACK.citations[rule]
     assert citation.startswith(NOT_QUOTED) == (rule in NOT_ON_PAGE)
     if rule in NOT_ON_PAGE:
-        assert f"(RULES.md {rule})" in citation
+        assert citation.startswith(f"{NOT_QUOTED}; project ") and f"({rule}): " in citation
     for passage in _quoted_passages(citation):
         assert _on_page(passage), f"{rule}: not verbatim on the source page: {passage!r}"
 
@@ -122,6 +123,27 @@ def test_every_code_has_a_message_that_names_the_record_and_a_remedy(
     assert message.endswith(" " + REMEDIES[code])
     assert "{" not in message and "}" not in message
     assert code in RULE_OF
+
+
+def test_docs_explain_md_lists_every_remedy() -> None:
+    page = (Path(__file__).parent.parent / "docs" / "explain.md").read_text(encoding="utf-8")
+    for code, remedy in REMEDIES.items():
+        assert f"| `{code.value}` | {remedy} |" in page
+
+
+@pytest.mark.parametrize(
+    ("status", "heading"),
+    [
+        ("compliant", "is compliant"),
+        ("in_progress", "is not compliant yet"),
+        ("noncompliant", "is not compliant"),
+        ("extension", "is in an extension"),
+    ],
+)
+def test_the_heading_says_where_the_member_stands_in_words(status: str, heading: str) -> None:
+    explanation = evaluate(ROLLOVER, as_of=dt.date(2027, 3, 20)).explain()
+    text = explanation.model_copy(update={"status": status, "member_id": "M"}).to_text()
+    assert text.startswith(f"Why member M {heading}\n")
 
 
 def test_remedies_are_distinct_sentences() -> None:
@@ -318,7 +340,7 @@ def test_text_form() -> None:
     report = evaluate(ROLLOVER, as_of=dt.date(2027, 3, 20))
     text = str(report.explain())
     assert text == report.explain().to_text()
-    assert text.startswith("Why member M-ROLL is COMPLIANT\n")
+    assert text.startswith("Why member M-ROLL is compliant\n")
     assert "- total [Q-TIER]: 36 of 36 CEUs counted, met.\n" in text
     assert "    Filled by a1 (30), a2 (6).\n" in text
     assert "- a2: 4 CEUs, rollover [P-RENEWAL-MONTH]\n" in text
@@ -328,7 +350,7 @@ def test_text_form() -> None:
 
 def test_text_marks_readings_as_not_quotes(reports: list[ComplianceReport]) -> None:
     text = reports[0].explain().to_text()
-    assert "Citation: Not on the source page; project reading (RULES.md E-DUPLICATE)" in text
+    assert "Citation: Not on the source page; project reading (E-DUPLICATE)" in text
     assert 'Citation: "Not on' not in text
 
 
@@ -389,3 +411,72 @@ def test_a_report_cannot_name_a_file_as_its_pack(rules_id: str) -> None:
 def test_a_bundled_pack_can_be_named() -> None:
     report = evaluate(ROLLOVER, as_of=dt.date(2027, 3, 20))
     assert report.explain(rules="aapc-2026.1") == report.explain()
+
+
+# ------------------------------------------------- not_applied: why CIRCC stays short
+
+
+@pytest.fixture(scope="module")
+def circc_report() -> ComplianceReport:
+    """Bundled example 03: two CIRCC-approved courses from vendors AAPC did not contract."""
+    (path,) = [p for p in _example_members() if p.name.startswith("03_")]
+    return evaluate(json.loads(path.read_text(encoding="utf-8")), as_of=dt.date(2027, 4, 15))
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_explanation_says_why_circc_is_short_and_which_vendors_count(
+    circc_report: ComplianceReport,
+) -> None:
+    explanation = circc_report.explain()
+    assert [(n.record, n.requirement, n.code) for n in explanation.not_applied] == [
+        ("r3", "CIRCC", "vendor_not_contracted"),
+        ("r4", "CIRCC", "vendor_not_contracted"),
+    ]
+    for part in explanation.not_applied:
+        assert (part.rule, part.citation) == ("Q-CIRCC", PACK.citations["Q-CIRCC"])
+    text = _words(explanation.to_text())
+    assert "- CIRCC [Q-CIRCC]: 14 of 16 CEUs counted, 2 short." in text
+    assert (
+        "Approved for CIRCC but cannot serve it: r3 (vendor_not_contracted), "
+        "r4 (vendor_not_contracted)."
+    ) in text
+    assert "Approvals that do not apply:" in text
+    assert (
+        'its provider, "Radiology Coding Partners LLC", is not one of the vendors AAPC '
+        "contracted for CIRCC CEUs: ZHealth Publishing, MedLearn Publishing and Medical Asset "
+        "Management."
+    ) in text
+    assert text.count('Citation: "If CIRCC') == 3  # the requirement, then r3 and r4
+
+
+@pytest.mark.parametrize("form", ["to_text", "to_markdown", "to_html", "_repr_html_"])
+def test_every_rendering_of_a_report_shows_what_did_not_apply(
+    circc_report: ComplianceReport, form: str
+) -> None:
+    rendered = _words(getattr(circc_report, form)())
+    for outcome in circc_report.records:
+        for refused in outcome.not_applied:
+            assert _words(refused.message) in rendered.replace("&quot;", '"')
+            assert "vendor_not_contracted" in rendered
+    assert "Approvals that do not apply" in rendered
+
+
+def test_the_records_table_names_the_minimums_not_applied(circc_report: ComplianceReport) -> None:
+    page = circc_report.to_html()
+    assert '<th scope="col">Not applied to</th>' in page
+    assert "<td>CIRCC (vendor_not_contracted)</td>" in page
+
+
+def test_explanation_json_lists_not_applied(circc_report: ComplianceReport) -> None:
+    data = json.loads(circc_report.explain().to_json())
+    assert data["not_applied"][0] | {"message": "", "citation": ""} == {
+        "requirement": "CIRCC",
+        "code": "vendor_not_contracted",
+        "rule": "Q-CIRCC",
+        "message": "",
+        "record": "r3",
+        "citation": "",
+    }

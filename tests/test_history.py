@@ -17,9 +17,8 @@ from typing import Any
 import pytest
 from hypothesis import given
 
-from ceu_compliance import ComplianceReport, evaluate, parse_member
+from ceu_compliance import ComplianceReport, History, evaluate, evaluate_history, parse_member
 from ceu_compliance._engine import _evaluate
-from ceu_compliance._history import History, evaluate_history
 from ceu_compliance._pack import default_rule_pack
 from ceu_compliance._period import default_start
 from strategies import Case, any_cases
@@ -267,7 +266,7 @@ def test_h_split_the_text_shows_each_period_and_the_split() -> None:
         as_of=AS_OF,
     )
     text = str(history)
-    assert text.startswith("History of member M-H as of 2027-04-15: 2 of 2 period(s) compliant")
+    assert text.startswith("History of member M-H as of 2027-04-15: 2 of 2 periods compliant")
     assert "=== Period 1 of 2: 2023-04-01 to 2025-03-31 ===" in text
     assert "=== Period 2 of 2: 2025-04-01 to 2027-03-31 ===" in text
     assert (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -10,18 +11,27 @@ from typing import Any
 
 import pytest
 
-from ceu_compliance import ComplianceReport, History, Plan, evaluate, evaluate_history, plan
-from ceu_compliance._html import Html, html_table, progress_bar_svg
+from ceu_compliance import (
+    CEURecord,
+    ComplianceReport,
+    Explanation,
+    History,
+    Plan,
+    RejectionCode,
+    evaluate,
+    evaluate_history,
+    plan,
+)
 from ceu_compliance._messages import REMEDIES, SPLIT_BY_HISTORY, rejection_message
-from ceu_compliance._models import CEURecord, RejectionCode
-from ceu_compliance._render import markdown_escape
+from ceu_compliance._render.html import Html, html_table, progress_bar_svg
+from ceu_compliance._render.markdown import markdown_escape
 from conftest import interchange_member
 
 HOSTILE = "<script>alert(1)</script>\"&'"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&amp;&#x27;"
 AS_OF = dt.date(2026, 11, 26)
 HISTORY_AS_OF = dt.date(2027, 4, 15)
-Rendered = ComplianceReport | Plan | History
+Rendered = ComplianceReport | Plan | History | Explanation
 
 
 def _member(member_id: str = "M-1001", record_id: str = "r5", provider: str = "Acme") -> Any:
@@ -99,10 +109,13 @@ def rendered(
         "hostile plan": plan(_member(HOSTILE, HOSTILE, HOSTILE), as_of=AS_OF),
         "history": history,
         "hostile history": evaluate_history(hostile_history, periods=2, as_of=HISTORY_AS_OF),
+        "explanation": report.explain(),
+        "hostile explanation": hostile.explain(),
     }
 
 
 KINDS = ["report", "plan", "history"]
+EVERY_KIND = [*KINDS, "explanation"]
 RENDERS = ["to_html", "_repr_html_"]
 
 
@@ -155,7 +168,7 @@ def test_page_is_a_standalone_document(report: ComplianceReport) -> None:
 
 
 @pytest.mark.parametrize("render", RENDERS)
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", EVERY_KIND)
 def test_no_script_and_no_external_resource(
     rendered: dict[str, Rendered], kind: str, render: str
 ) -> None:
@@ -185,7 +198,7 @@ def test_every_user_string_is_escaped(hostile: ComplianceReport, render: str) ->
 
 
 @pytest.mark.parametrize("render", RENDERS)
-@pytest.mark.parametrize("kind", ["plan", "history"])
+@pytest.mark.parametrize("kind", ["plan", "history", "explanation"])
 def test_plans_and_histories_escape_every_user_string(
     rendered: dict[str, Rendered], kind: str, render: str
 ) -> None:
@@ -199,6 +212,23 @@ def test_plans_and_histories_escape_every_user_string(
     if kind == "history":  # the shared record: its split row, and its messages
         assert HOSTILE in parsed.joined("th")
         assert HOSTILE in parsed.joined("li")
+    if kind == "explanation":  # the record, in its requirement and its uncounted CEUs
+        assert HOSTILE in parsed.joined("li")
+
+
+@pytest.mark.parametrize("render", RENDERS)
+def test_an_explanation_cites_every_requirement_and_uncounted_part(
+    rendered: dict[str, Rendered], render: str
+) -> None:
+    explanation = rendered["explanation"]
+    assert isinstance(explanation, Explanation)
+    parsed = Page(getattr(explanation, render)())
+    items = parsed.joined("li")
+    for r in explanation.requirements:
+        assert r.id in parsed.joined("strong")
+        assert r.citation and r.citation in items
+    for part in explanation.not_counted:
+        assert part.reason in items
 
 
 @pytest.mark.parametrize("render", RENDERS)
@@ -259,6 +289,56 @@ def test_page_lists_every_record_and_the_uncounted_messages(report: ComplianceRe
             assert rejection.message in parsed.joined("li")
     for note in report.notes:
         assert note in parsed.joined("li")
+
+
+def test_the_records_table_shows_date_activity_title_and_provider_next_to_the_id(
+    report: ComplianceReport, hostile: ComplianceReport
+) -> None:
+    page = report.to_html()
+    assert (
+        '<th scope="col">Record</th><th scope="col">Date</th><th scope="col">Activity</th>'
+        '<th scope="col">Title</th><th scope="col">Provider</th>'
+    ) in page
+    assert (
+        '<th scope="row">r5</th><td>2026-06-02</td><td>course</td>'
+        '<td class="wrap">Coding | Billing *basics*</td><td class="wrap">Acme</td>'
+    ) in page
+    assert f'<td class="wrap">{ESCAPED}</td>' in hostile.to_html()
+
+
+def test_markdown_has_a_records_table_with_the_same_columns(report: ComplianceReport) -> None:
+    lines = report.to_markdown().splitlines()
+    header = lines.index(
+        "| Record | Date | Activity | Title | Provider | Claimed | Counted | Rollover "
+        "| Applied to | Not applied to | Audit gaps |"
+    )
+    rows = lines[header + 2 : header + 2 + len(report.records)]
+    assert rows[-1].startswith(
+        "| r5 | 2026-06-02 | course | Coding \\| Billing \\*basics\\* | Acme |"
+    )
+
+
+def test_text_names_each_listed_record_by_date_activity_title_and_provider(
+    report: ComplianceReport,
+) -> None:
+    text = report.to_text()
+    assert '- r5 (2026-06-02, course, "Coding | Billing *basics*", Acme): claimed 1, counted 0' in (
+        text
+    )
+
+
+def test_a_record_outcome_carries_its_date_activity_title_and_provider(
+    report: ComplianceReport,
+) -> None:
+    data = json.loads(report.to_json())["records"]
+    assert {k: data[-1][k] for k in ("id", "date", "activity", "title", "provider")} == {
+        "id": "r5",
+        "date": "2026-06-02",
+        "activity": "course",
+        "title": "Coding | Billing *basics*",
+        "provider": "Acme",
+    }
+    assert data[0]["title"] is None  # r1 has none
 
 
 # -------------------------------------------------------------- the fragment
@@ -435,13 +515,13 @@ def test_history_markdown(history: History) -> None:
     assert "| m | 2025-03-15 | 2025-03-31 | 4 | 2027-03-31 | 2 |" in lines
 
 
-@pytest.mark.parametrize("kind", ["plan", "history"])
+@pytest.mark.parametrize("kind", ["plan", "history", "explanation"])
 def test_plan_and_history_markdown_escape_user_strings(
     rendered: dict[str, Rendered], kind: str
 ) -> None:
     markdown = rendered[f"hostile {kind}"].to_markdown()
     assert "<" not in markdown.replace("\\<", "")
-    assert f"member {markdown_escape(HOSTILE)} — " in markdown.splitlines()[0]
+    assert f"member {markdown_escape(HOSTILE)} " in markdown.splitlines()[0]
     if kind == "history":
         assert f"| {markdown_escape(HOSTILE)} | 2025-03-15 |" in markdown
 

@@ -6,6 +6,7 @@ import datetime as dt
 import doctest
 import json
 import random
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from importlib import resources
@@ -14,10 +15,12 @@ from typing import Any
 
 import pytest
 from dateutil.relativedelta import relativedelta
+from hypothesis import given
 
-from ceu_compliance import InvalidMemberError, evaluate, parse_rule_pack
-from ceu_compliance._plan import Plan, plan
+from ceu_compliance import InvalidMemberError, Plan, evaluate, parse_rule_pack, plan
+from ceu_compliance._cli import example_members
 from conftest import interchange_member
+from strategies import Case, any_cases
 
 DAY = dt.timedelta(days=1)
 
@@ -165,8 +168,10 @@ def test_past_due_without_extension_needs_one_first() -> None:
         dt.date(2027, 3, 31),
     )
     assert (late.days_left, late.days_to_revocation) == (0, 70)
-    assert any("one must be bought from AAPC ($50) first" in n for n in late.notes)
-    assert "once a CEU extension is bought" in str(late)
+    assert late.route == "buy_extension" and late.new_ceus_from == "aapc_education"
+    assert any("one can be bought from AAPC for $50 until 2027-06-29" in n for n in late.notes)
+    assert "At least 14 more CEUs, once a CEU extension is bought" in str(late)
+    assert "14 CEUs of AAPC education approved for CPMA and 8 approved for CEMC" in str(late)
 
 
 def test_inside_an_extension_the_deadline_is_its_end() -> None:
@@ -176,7 +181,8 @@ def test_inside_an_extension_the_deadline_is_its_end() -> None:
     assert (p.deadline, p.days_left) == (dt.date(2027, 5, 31), 46)
     assert p.pace_per_month == 14  # 46 days: one whole month
     assert any("only AAPC education" in n and "P-EXTENSION" in n for n in p.notes)
-    assert "14 more CEUs of AAPC education by 2027-05-31" in str(p)
+    assert (p.route, p.new_ceus_from) == ("earn", "aapc_education")
+    assert "14 more CEUs by 2027-05-31, the end of the CEU extension" in str(p)
 
 
 def test_an_expired_extension_is_not_offered_again() -> None:
@@ -185,7 +191,9 @@ def test_an_expired_extension_is_not_offered_again() -> None:
     assert p.extension_needed
     assert (p.deadline, p.days_left) == (dt.date(2027, 5, 31), 0)
     assert p.minimum_additional == 14
+    assert p.route == "extension_ended"
     assert any("not offered again" in n for n in p.notes)
+    assert "At least" not in str(p) and "the CEU extension ended on 2027-05-31" in str(p)
 
 
 def test_circc_cannot_be_made_up_inside_an_extension() -> None:
@@ -198,7 +206,9 @@ def test_circc_cannot_be_made_up_inside_an_extension() -> None:
     }
     p = plan(member, as_of=dt.date(2027, 4, 15))
     assert needs(p) == {"CIRCC": "16"}
-    assert any("contracted vendors" in n and "cannot be made up" in n for n in p.notes)
+    assert p.route == "cannot_fill" and p.needs[0].cannot_fill == "vendor_not_aapc"
+    assert any("contracted vendor" in n and "cannot be made up" in n for n in p.notes)
+    assert "At least" not in str(p)
 
 
 def test_plan_shares_a_cap_where_the_report_does_not() -> None:
@@ -254,7 +264,9 @@ def test_a_closed_period_year_cannot_be_made_up() -> None:
     }
     p = plan(member, as_of=dt.date(2026, 11, 26), rules=parse_rule_pack(switched))
     assert needs(p) == {"CIRCC": "8"}
+    assert p.route == "cannot_fill" and p.needs[0].cannot_fill == "period_year_ended"
     assert any("period-year 1 ended on 2026-03-31" in n for n in p.notes)
+    assert "At least" not in str(p)
 
 
 # ------------------------------------------------------------ exactness
@@ -432,6 +444,132 @@ def test_minimum_matches_exhaustive_search(seed: int) -> None:
         p.minimum_additional
     )
     assert compliant_with(member, as_of, new_records_for(p))
+
+
+# ------------------------------------------- one decision, sentences that agree (PL-MIN)
+
+
+def bundled_example(prefix: str) -> dict[str, Any]:
+    (text,) = [text for name, text in example_members() if name.startswith(prefix)]
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def test_example_03_past_due_says_the_circc_shortfall_cannot_be_made_up() -> None:
+    """Q-CIRCC, P-EXTENSION: after the due date only AAPC education counts, and AAPC is not
+    a contracted CIRCC vendor: no sentence may ask for CEUs once an extension is bought."""
+    p = plan(bundled_example("03_"), as_of=dt.date(2027, 4, 15))
+    assert (p.route, p.new_ceus_from, p.extension_needed) == (
+        "cannot_fill",
+        "aapc_education",
+        True,
+    )
+    data = json.loads(p.to_json())
+    assert data["needs"] == [
+        {
+            "requirement": "CIRCC",
+            "ceus": "2",
+            "vendors": ["ZHealth Publishing", "MedLearn Publishing", "Medical Asset Management"],
+            "cannot_fill": "vendor_not_aapc",
+        }
+    ]
+    text = str(p)
+    assert "Not compliant, and the CIRCC shortfall cannot be made up for this period." in text
+    assert "At least" not in text and "once a CEU extension is bought" not in text
+    for form in (p.to_markdown(), p.to_html()):
+        assert "At least" not in form and "cannot be made up for this period" in form
+
+
+def test_example_03_before_the_due_date_asks_for_ceus_from_a_contracted_vendor() -> None:
+    """Q-CIRCC: before the due date the same shortfall is one kind of CEU, named once."""
+    p = plan(bundled_example("03_"), as_of=dt.date(2027, 3, 1))
+    assert p.route == "earn"
+    assert (
+        "2 CEUs approved for CIRCC from a contracted vendor (ZHealth Publishing, MedLearn "
+        "Publishing or Medical Asset Management)."
+    ) in str(p)
+    assert "cannot" not in str(p)
+
+
+def test_example_06_in_an_extension_names_aapc_education_only() -> None:
+    """P-EXTENSION: inside the extension the plan asks for AAPC education, nothing else."""
+    p = plan(bundled_example("06_"), as_of=dt.date(2027, 4, 15))
+    assert (p.route, p.new_ceus_from) == ("earn", "aapc_education")
+    text = str(p)
+    assert "At least 4 more CEUs by 2027-05-30, the end of the CEU extension" in text
+    assert "4 CEUs of AAPC education." in text
+    assert "pre-approved program" not in text
+    assert "pre-approved program" not in p.to_markdown() + p.to_html()
+
+
+REVOCATION = dt.date(2027, 6, 29)
+
+
+def test_on_the_revocation_date_an_extension_can_still_be_bought() -> None:
+    """P-EXTENSION, P-REVOKE: the plan agrees with the report's offer."""
+    p = plan(example_member(), as_of=REVOCATION)
+    assert evaluate(example_member(), as_of=REVOCATION).extension_offer is not None
+    assert p.route == "buy_extension"
+    assert "At least 14 more CEUs, once a CEU extension is bought" in str(p)
+    assert any("can be bought from AAPC for $50 until 2027-06-29" in n for n in p.notes)
+
+
+def test_after_the_revocation_date_the_plan_says_nothing_can_be_bought() -> None:
+    """P-EXTENSION, P-REVOKE: the day after, the report offers nothing and the plan agrees."""
+    after = REVOCATION + DAY
+    p = plan(example_member(), as_of=after)
+    assert evaluate(example_member(), as_of=after).extension_offer is None
+    assert (p.route.value, p.days_to_revocation, p.minimum_additional) == (
+        "revoked",
+        0,
+        Decimal(14),
+    )
+    text = str(p)
+    assert "the credentials were revoked on 2027-06-29 if CEUs were not submitted" in text
+    assert "At least" not in text and "can be bought" not in text
+
+
+ASKS_FOR_CEUS = {"earn", "buy_extension"}
+SOURCE_WORDS = {"pre_approved": "pre-approved program", "aapc_education": "AAPC education"}
+
+
+def named_kinds(text: str, requirement: str) -> int:
+    """How often ``text`` asks for CEUs approved for ``requirement`` (not "for both ...")."""
+    return len(re.findall(rf"approved for {re.escape(requirement)}(?![\w-])", text))
+
+
+@given(case=any_cases())
+def test_the_text_names_one_kind_per_need_and_never_contradicts_its_route(case: Case) -> None:
+    """PL-MIN: every sentence follows from the route. A plan that asks for CEUs names each
+    minimum's kind once, in one source of programs, and never says they cannot count; a plan
+    that cannot help never asks for CEUs."""
+    p = plan(case.member, as_of=case.as_of)
+    text = " ".join(p.to_text().split())
+    assert (p.route == "compliant") == p.compliant
+    if p.route in ASKS_FOR_CEUS:
+        (asked,) = [line for line in p.to_text().splitlines()[1:3] if line.endswith(".")]
+        assert text.startswith(f"Completion plan for member {p.member_id}")
+        assert "At least" in text and "cannot" not in text
+        other = "aapc_education" if p.new_ceus_from == "pre_approved" else "pre_approved"
+        assert SOURCE_WORDS[other] not in text
+        for need in p.needs:
+            if need.requirement != "total":
+                assert named_kinds(asked, need.requirement) == 1, (need, asked)
+                assert ("contracted vendor" in asked) >= bool(need.vendors)
+        assert all(need.cannot_fill is None for need in p.needs)
+    else:
+        assert "At least" not in text and "once a CEU extension is bought" not in text
+    if p.route == "cannot_fill":
+        blocked = [n.requirement for n in p.needs if n.cannot_fill]
+        assert blocked and all(f"{r} shortfall" in text for r in blocked)
+    if p.route == "revoked":
+        assert case.as_of > p.deadlines.revocation and "can be bought" not in text
+    # P-EXTENSION: the report offers an extension exactly when the plan could use one.
+    offered = evaluate(case.member, as_of=case.as_of).extension_offer is not None
+    if p.route == "buy_extension":
+        assert offered
+    elif p.route != "cannot_fill":
+        assert not offered
 
 
 def test_docs_plan_md_examples_run() -> None:

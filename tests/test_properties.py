@@ -215,6 +215,40 @@ def test_the_books_balance(case: Case) -> None:
                 assert source[record.id]["activity"] in ("instructor", "post_secondary")
 
 
+@given(case=any_cases())
+def test_not_applied_says_why_each_approved_minimum_is_not_served(case: Case) -> None:
+    """Q-CIRCC, E-CMS, P-BEFORE-CERT, Q-TIER: worked out again from the member and the pack,
+    every credential minimum a counting record is approved for is either one it may serve
+    or listed in not_applied with the first reason that applies."""
+    report = run(case)
+    rules = default_rule_pack().at(case.end)
+    in_force = {r.id for r in report.requirements[1:]}
+    earned: dict[str, dt.date] = {}
+    for credential in case.member["credentials"]:
+        spec = rules.credential(credential["code"])
+        assert spec is not None
+        day = dt.date.fromisoformat(credential["earned"])
+        earned[spec.code] = min(day, earned.get(spec.code, day))
+    for outcome, source in zip(report.records, case.member["records"], strict=True):
+        expected = []
+        if outcome.counted or outcome.rollover:
+            day, provider = dt.date.fromisoformat(source["date"]), source.get("provider")
+            approved = [rules.credential(code) for code in source.get("approved_for", [])]
+            for spec in {s.code: s for s in approved if s and s.minimum > 0}.values():
+                if spec.code not in in_force:
+                    expected.append((spec.code, "not_held"))
+                elif day < earned[spec.code]:
+                    expected.append((spec.code, "before_credential"))
+                elif spec.vendors and not rules.is_provider(provider, spec.vendors):
+                    expected.append((spec.code, "vendor_not_contracted"))
+                elif spec.kind == "specialty" and rules.is_provider(provider, rules.cms_providers):
+                    expected.append((spec.code, "cms_core_only"))
+        assert [(n.requirement, n.code.value) for n in outcome.not_applied] == expected
+        assert not {n.requirement for n in outcome.not_applied} & {
+            a.requirement for a in outcome.applied_to
+        }
+
+
 # ------------------------------------------------------------------ interchange
 
 

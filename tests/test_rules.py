@@ -20,7 +20,13 @@ from typing import Any
 
 import pytest
 
-from ceu_compliance import ComplianceReport, RulePack, evaluate, evaluate_history, parse_rule_pack
+from ceu_compliance import (
+    ComplianceReport,
+    RulePack,
+    evaluate,
+    evaluate_history,
+    parse_rule_pack,
+)
 from conftest import RULE_IDS, SCENARIO_DIR, TESTS_DIR
 
 RULES_MD = TESTS_DIR.parent.parent / "shared" / "spec" / "RULES.md"
@@ -328,6 +334,54 @@ def test_p_extension_compliance_reached_inside_the_extension() -> None:
     )
     assert report.status == "compliant"
     assert report.extension_offer is None
+
+
+REVOCATION = dt.date(2027, 6, 29)  # P-REVOKE: 90 days after the due date 2027-03-31
+
+
+def test_p_extension_offered_up_to_the_revocation_date() -> None:
+    """P-EXTENSION, P-REVOKE: on the revocation date an extension can still be bought."""
+    report = evaluate(member([CPC], [course("r1", "2025-06-01", 30)]), as_of=REVOCATION)
+    assert report.status == "noncompliant"
+    assert report.extension_offer is not None
+    assert json.loads(report.to_json())["extension_offer"] == {
+        "fee_usd": "50",
+        "rule": "P-EXTENSION",
+    }
+    revoked = "credentials are revoked on 2027-06-29 if CEUs are not submitted"
+    assert any(revoked in n for n in report.notes)
+    assert any("can be bought from AAPC for $50" in n for n in report.notes)
+
+
+def test_p_extension_nothing_offered_after_the_revocation_date() -> None:
+    """P-EXTENSION, P-REVOKE: the day after, nothing is offered and the report says why."""
+    after = REVOCATION + dt.timedelta(days=1)
+    report = evaluate(member([CPC], [course("r1", "2025-06-01", 30)]), as_of=after)
+    assert report.status == "noncompliant"
+    assert report.extension_offer is None
+    assert json.loads(report.to_json())["extension_offer"] is None
+    assert (
+        "Past the revocation date: the credentials were revoked on 2027-06-29 if CEUs were "
+        "not submitted (P-REVOKE)."
+    ) in report.notes
+    assert "A CEU extension can no longer be bought (P-EXTENSION)." in report.notes
+    assert not any("can be bought from AAPC" in n for n in report.notes)
+    assert "were revoked on 2027-06-29" in report.to_text()
+
+
+def test_p_extension_a_history_offers_nothing_for_a_period_past_its_revocation() -> None:
+    """P-EXTENSION, P-REVOKE, H-SPLIT: each period of a history has its own revocation date."""
+    # The period ending 2025-03-31 is short (revocation 2025-06-29); the next is in progress.
+    records = [course("old", "2024-06-01", 30), course("new", "2025-06-01", 30)]
+    m = member([CPC], records)
+    on, after = dt.date(2025, 6, 29), dt.date(2025, 6, 30)
+    earlier, later = evaluate_history(m, periods=2, as_of=on).periods
+    assert (earlier.status, earlier.deadlines.revocation) == ("noncompliant", on)
+    assert earlier.extension_offer is not None
+    assert (later.status, later.extension_offer) == ("in_progress", None)
+    earlier, later = evaluate_history(m, periods=2, as_of=after).periods
+    assert earlier.extension_offer is None
+    assert any("were revoked on 2025-06-29" in n for n in earlier.notes)
 
 
 # ------------------------------------------------------------------ Q-CONCURRENT
@@ -683,12 +737,115 @@ def test_dated_parameters_use_the_value_in_force_on_the_due_date() -> None:
             '"2027-01-01" = ["38", "42", "46", "50", "54"] }',
         ),
     )
-    late = dt.date(2027, 6, 1)
-    old = evaluate(member([CPC], [], renewal_due="2026-12-31"), as_of=late, rules=pack)
-    new = evaluate(member([CPC], [], renewal_due="2027-03-31"), as_of=late, rules=pack)
+    old = evaluate(
+        member([CPC], [], renewal_due="2026-12-31"), as_of=dt.date(2027, 2, 1), rules=pack
+    )
+    new = evaluate(
+        member([CPC], [], renewal_due="2027-03-31"), as_of=dt.date(2027, 6, 1), rules=pack
+    )
     assert old.extension_offer is not None and new.extension_offer is not None
     assert [old.required_total, old.extension_offer.fee_usd] == [36, 50]
     assert [new.required_total, new.extension_offer.fee_usd] == [38, 75]
+
+
+# ------------------------------------------ not_applied: why a minimum is not served
+
+CIRCC = {"code": "CIRCC", "earned": "2019-01-01"}
+CONTRACTED = "ZHealth Publishing, MedLearn Publishing and Medical Asset Management"
+
+
+def not_applied(report: ComplianceReport, rid: str) -> list[tuple[str, str, str]]:
+    return [(n.requirement, n.code.value, n.rule) for n in record(report, rid).not_applied]
+
+
+def test_q_circc_a_vendor_not_contracted_is_named_with_the_vendors_that_count() -> None:
+    """Q-CIRCC: a CIRCC-approved course by another vendor counts toward the total only,
+    and the record says so, naming the contracted vendors."""
+    records = [course("ir", "2025-06-01", 6, provider="Other IR Vendor", approved_for=["CIRCC"])]
+    report = evaluate(member([CPC, CIRCC], records), as_of=AS_OF)
+    assert (record(report, "ir").counted, applied(report, "ir")) == (6, {})
+    assert not_applied(report, "ir") == [("CIRCC", "vendor_not_contracted", "Q-CIRCC")]
+    (entry,) = record(report, "ir").not_applied
+    assert f"contracted for CIRCC CEUs: {CONTRACTED}." in entry.message
+    assert '"Other IR Vendor"' in entry.message and "comes close" not in entry.message
+
+
+@pytest.mark.parametrize(
+    ("provider", "vendor"),
+    [
+        ("Z Health Publishing", "ZHealth Publishing"),
+        ("Med Learn Publishing, Inc.", "MedLearn Publishing"),
+        ("MedLearn Publshing", "MedLearn Publishing"),
+        ("Medical Asset Managment", "Medical Asset Management"),
+    ],
+)
+def test_q_circc_a_near_miss_of_a_vendor_name_is_pointed_out(provider: str, vendor: str) -> None:
+    """Q-CIRCC: a name that comes close to a contracted vendor's is not that vendor, and the
+    message says which vendor it looks like."""
+    records = [course("ir", "2025-06-01", 6, provider=provider, approved_for=["CIRCC"])]
+    report = evaluate(member([CPC, CIRCC], records), as_of=AS_OF)
+    (entry,) = record(report, "ir").not_applied
+    assert entry.code == "vendor_not_contracted"
+    assert f'"{provider}" comes close to {vendor}.' in entry.message
+
+
+def test_e_cms_a_specialty_approval_of_a_cms_training_is_not_applied() -> None:
+    """E-CMS: the CMS training serves CPMA; its CEMC approval does not apply."""
+    cpma, cemc = {"code": "CPMA", "earned": "2020-02-01"}, {"code": "CEMC", "earned": "2020-06-01"}
+    records = [course("cms", "2025-06-01", 6, provider="CMS", approved_for=["CPMA", "CEMC"])]
+    report = evaluate(member([CPC, cpma, cemc], records), as_of=AS_OF)
+    assert applied(report, "cms") == {"CPMA": 6}
+    assert not_applied(report, "cms") == [("CEMC", "cms_core_only", "E-CMS")]
+
+
+def test_p_before_cert_a_record_before_its_credential_serves_only_the_total() -> None:
+    """P-BEFORE-CERT: a previous-renewal-month record dated before CPMA was earned counts
+    toward the total, not toward CPMA, and says so."""
+    cpma = {"code": "CPMA", "earned": "2025-03-20"}
+    records = [course("early", "2025-03-10", 4, approved_for=["CPMA"])]
+    report = evaluate(member([CPC, cpma], records), as_of=AS_OF)
+    assert record(report, "early").counted == 4
+    assert not_applied(report, "early") == [("CPMA", "before_credential", "P-BEFORE-CERT")]
+    assert "before CPMA was earned on 2025-03-20" in record(report, "early").not_applied[0].message
+
+
+def test_a_minimum_the_member_does_not_hold_this_period_is_not_held() -> None:
+    """Q-CPCO, Q-TIER: an approval for a minimum not in force (not held, or earned during the
+    period) is not applied, with the minimum's rule."""
+    cemc_later = {"code": "CEMC", "earned": "2026-01-01"}
+    records = [course("r", "2025-06-01", 4, approved_for=["CPCO", "CEMC"])]
+    report = evaluate(member([CPC, cemc_later], records), as_of=AS_OF)
+    assert not_applied(report, "r") == [
+        ("CPCO", "not_held", "Q-CPCO"),
+        ("CEMC", "not_held", "Q-SPECIALTY"),
+    ]
+    assert "held no CPCO credential on the period's start, 2025-04-01" in (
+        record(report, "r").not_applied[0].message
+    )
+
+
+def test_a_minimum_filled_by_other_records_is_not_listed() -> None:
+    """Q-CPMA: a record that could serve CPMA but is not needed there has no not_applied."""
+    cpma = {"code": "CPMA", "earned": "2020-02-01"}
+    records = [
+        course("a", "2025-06-01", 16, approved_for=["CPMA"]),
+        course("b", "2025-07-01", 16, approved_for=["CPMA", "cpma", "CPC"]),
+    ]
+    report = evaluate(member([CPC, cpma], records), as_of=AS_OF)
+    assert applied(report, "a") == {"CPMA": 16} and applied(report, "b") == {}
+    assert not_applied(report, "b") == []
+
+
+def test_a_record_rejected_whole_lists_no_minimum() -> None:
+    """E-APPROVED, E-DUPLICATE: a record that counts nothing at all says nothing of minimums."""
+    records = [
+        course("ok", "2025-06-01", 2, provider="Other IR Vendor", approved_for=["CIRCC"]),
+        course("dup", "2025-07-01", 2, index_number="IDX-ok", approved_for=["CIRCC", "CPCO"]),
+        course("no", "2025-08-01", 2, index_number=None, approved_for=["CIRCC", "CPCO"]),
+    ]
+    report = evaluate(member([CPC, CIRCC], records), as_of=AS_OF)
+    assert not_applied(report, "ok") == [("CIRCC", "vendor_not_contracted", "Q-CIRCC")]
+    assert not_applied(report, "dup") == not_applied(report, "no") == []
 
 
 # ------------------------------------------------------------------ E-DUPLICATE / E-CMS / P-AUDIT

@@ -51,6 +51,7 @@ RULE_OF_CODE = {
     "future_date": "P-PERIOD",
 }
 RULE_OF_ACTIVITY_CODE = {"webinar": "E-WEBINAR", "workshop": "E-WORKSHOP"}
+NOT_APPLIED_CODES = {"vendor_not_contracted", "cms_core_only", "before_credential", "not_held"}
 
 DECIMAL_FIELDS = {
     "required_total",
@@ -222,6 +223,12 @@ def check_invariants(report: dict[str, Any], member: dict[str, Any]) -> list[str
     if [r["id"] for r in report["records"]] != [r["id"] for r in member.get("records", [])]:
         problems.append("records are not reported one for one, in input order")
     minimums = {r["id"] for r in reqs[1:]}
+    approvals = {
+        rec["id"]: {
+            spec.code for code in rec.get("approved_for", []) if (spec := PACK.credential(code))
+        }
+        for rec in member.get("records", [])
+    }
     for r in report["records"]:
         rejected = sum((dec(x["ceus"]) for x in r["rejections"]), Decimal(0))
         if dec(r["counted"]) + dec(r["rollover"]) + rejected != dec(r["claimed"]):
@@ -251,6 +258,7 @@ def check_invariants(report: dict[str, Any], member: dict[str, Any]) -> list[str
             )
         if any(x["code"] == "duplicate" for x in r["rejections"]) and len(r["rejections"]) != 1:
             problems.append(f"record {r['id']}: a duplicate carries no other code (E-DUPLICATE)")
+        problems += not_applied_problems(r, rejected, approvals.get(r["id"], set()))
     for r in reqs[1:]:
         applied = sum(
             (
@@ -263,6 +271,28 @@ def check_invariants(report: dict[str, Any], member: dict[str, Any]) -> list[str
         )
         if applied != dec(r["counted"]):
             problems.append(f"minimum {r['id']}: counted differs from what records apply to it")
+    return problems
+
+
+def not_applied_problems(
+    record: dict[str, Any], rejected: Decimal, approved: set[str]
+) -> list[str]:
+    """``not_applied``: only for a record not rejected whole, each minimum once, each named
+    by the record's approvals and not applied to, each with its code, rule and message."""
+    problems = []
+    refused = [n["requirement"] for n in record["not_applied"]]
+    where = f"record {record['id']}: not_applied"
+    if refused and rejected == dec(record["claimed"]):
+        problems.append(f"{where} on a record rejected whole")
+    if len(set(refused)) != len(refused):
+        problems.append(f"{where} names a minimum twice")
+    if not set(refused) <= approved:
+        problems.append(f"{where} names a minimum the record is not approved for")
+    if set(refused) & {a["requirement"] for a in record["applied_to"]}:
+        problems.append(f"{where} names a minimum the record was applied to")
+    for n in record["not_applied"]:
+        if n["code"] not in NOT_APPLIED_CODES or not n["rule"] or not n["message"].strip():
+            problems.append(f"{where}: malformed entry {n!r}")
     return problems
 
 

@@ -500,3 +500,38 @@ def test_did_you_mean_names_a_close_known_field_only(field: str, hint: str | Non
     report = evaluate(with_records(rec("r1", **{field: 1})), as_of=AS_OF)
     suffix = f"; did you mean {hint}?" if hint else ""
     assert warnings_of(report) == [(f"$.records[0].{field}", "unknown field, ignored" + suffix)]
+
+
+def test_warnings_are_shown_in_text_markdown_and_html_once_per_history() -> None:
+    """Unknown fields are never silent: every rendering lists them, a history once."""
+    member = {
+        "member_id": "M-9",
+        "renewal_due": "2027-03-31",
+        "credentials": [{"code": "CPC", "earned": "2015-01-01"}],
+        "records": [
+            {
+                "id": "r1",
+                "date": "2026-01-10",
+                "ceus": 36,
+                "activity": "course",
+                "provider": "AAPC",
+                "approvedFor": ["<CPC>"],
+            },
+        ],
+    }
+    as_of = dt.date(2026, 6, 1)
+    report = evaluate(member, as_of=as_of)
+    history = evaluate_history(member, periods=2, as_of=as_of)
+    outputs = [
+        report.to_text(),
+        report.to_markdown(),
+        report.to_html(),
+        history.to_text(),
+        history.to_markdown(),
+        history.to_html(),
+        plan(member, as_of=as_of).to_text(),
+    ]
+    for out in outputs:
+        assert "Input warnings (accepted but ignored)" in out
+        assert out.count("approvedFor") == 1  # Markdown escapes the path's brackets
+        assert "did you mean approved" in out

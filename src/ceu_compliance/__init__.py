@@ -5,6 +5,7 @@
 >>> report.compliant, report.status  # doctest: +SKIP
 """
 
+from ._codes import NotAppliedCode, RejectionCode, Status
 from ._engine import evaluate
 from ._errors import (
     CEUComplianceError,
@@ -13,24 +14,32 @@ from ._errors import (
     ProblemsError,
     RulePackError,
 )
-from ._explain import Contribution, Explanation, NotCounted, RequirementExplanation
-from ._history import History, SplitDecision, evaluate_history
+from ._history import evaluate_history
 from ._models import (
     Activity,
     Application,
     CEURecord,
     ComplianceReport,
+    Contribution,
     Deadlines,
+    Explanation,
     ExtensionOffer,
     HeldCredential,
+    History,
     InputWarning,
     Member,
+    Need,
+    NotApplied,
+    NotAppliedExplanation,
+    NotCounted,
     Period,
+    Plan,
     RecordOutcome,
     Rejection,
-    RejectionCode,
     Requirement,
-    Status,
+    RequirementExplanation,
+    Shareable,
+    SplitDecision,
     YearCount,
 )
 from ._pack import (
@@ -41,7 +50,7 @@ from ._pack import (
     load_rule_pack,
     parse_rule_pack,
 )
-from ._plan import Need, Plan, Shareable, plan
+from ._plan import plan
 from ._validation import parse_member
 
 __version__ = "0.1.0"
@@ -63,6 +72,9 @@ __all__ = [
     "InvalidMemberError",
     "Member",
     "Need",
+    "NotApplied",
+    "NotAppliedCode",
+    "NotAppliedExplanation",
     "NotCounted",
     "Period",
     "Plan",

@@ -1,4 +1,4 @@
-"""The ``ceu-compliance`` command (INTERCHANGE.md, "CLI").
+"""The ``ceu-compliance`` command (docs/format.md, "Command line").
 
 Reports and schemas go to stdout, diagnostics to stderr, never with colour.
 Exit codes: 0 a report was produced, 1 ``--check`` found a member not
@@ -6,8 +6,8 @@ compliant, 2 the input, an option or the rule pack was refused (141 when the
 reader of stdout went away, as for a process killed by SIGPIPE).
 
 Each subcommand is an ``_add_*`` function that declares its arguments and a
-handler taking the parsed arguments. A report format is one entry in
-``FORMATS``; a schema is one entry in ``SCHEMAS``.
+handler taking the parsed arguments. An output format is one module of the
+``_render`` package (``FORMATS``); a schema is one entry in ``SCHEMAS``.
 """
 
 from __future__ import annotations
@@ -28,11 +28,11 @@ from typing import Any, TypeAlias, TypeVar
 from . import __version__
 from ._engine import evaluate
 from ._errors import CEUComplianceError, InvalidMemberError, Problem, ProblemsError
-from ._history import History, evaluate_history
-from ._html import Html, html_page
-from ._models import ComplianceReport, Member, Rendered, format_decimal
+from ._history import evaluate_history
+from ._models import ComplianceReport, History, Member, Plan
 from ._pack import RulePack, load_rule_pack
-from ._plan import Plan, plan
+from ._plan import plan
+from ._render import FORMATS
 
 PROG = "ceu-compliance"
 _Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -54,37 +54,6 @@ class _Refused(Exception):
 class _RosterRefused(ProblemsError):
     what = "roster"
 
-
-def _render_text(outputs: Sequence[Rendered], roster: bool) -> str:
-    return "\n".join(output.to_text() for output in outputs)
-
-
-def _render_json(outputs: Sequence[Rendered], roster: bool) -> str:
-    if not roster:
-        return outputs[0].to_json() + "\n"
-    return json.dumps([json.loads(o.to_json(indent=None)) for o in outputs], indent=2) + "\n"
-
-
-def _render_html(outputs: Sequence[Rendered], roster: bool) -> str:
-    if not roster:
-        return outputs[0].to_html()
-    body = Html("".join(output._repr_html_() for output in outputs))
-    return html_page("CEU compliance: roster", body)
-
-
-def _render_markdown(outputs: Sequence[Rendered], roster: bool) -> str:
-    return "\n".join(output.to_markdown() for output in outputs)
-
-
-# Renders the outputs of one run; ``roster`` is False when the input was one
-# member, so that a single member gives a single JSON object, not a list.
-Renderer = Callable[[Sequence[Rendered], bool], str]
-FORMATS: dict[str, Renderer] = {
-    "text": _render_text,
-    "json": _render_json,
-    "html": _render_html,
-    "markdown": _render_markdown,
-}
 
 SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
     "member": Member.model_json_schema,
@@ -180,9 +149,9 @@ def _add_evaluate(commands: _Commands) -> None:
         "evaluate",
         help="evaluate a member or a roster of members",
         description=(
-            "Evaluate the member in FILE (INTERCHANGE.md JSON). FILE may also hold a JSON "
-            'array of members or {"members": [...]}: then every member is evaluated and '
-            "the input is refused if any member is."
+            "Evaluate the member in FILE (JSON, as `ceu-compliance schema member` describes). "
+            'FILE may also hold a JSON array of members or {"members": [...]}: then every '
+            "member is evaluated and the input is refused if any member is."
         ),
     )
     parser.add_argument("file", metavar="FILE", help="member JSON file, or - for stdin")
@@ -194,8 +163,7 @@ def _add_evaluate(commands: _Commands) -> None:
     parser.add_argument(
         "--explain",
         action="store_true",
-        help="explain each requirement and each CEU that did not count, citing the rules "
-        "(text or json)",
+        help="explain each requirement and each CEU that did not count, citing the rules",
     )
     parser.add_argument(
         "--periods",
@@ -223,7 +191,8 @@ def _evaluate_command(args: argparse.Namespace) -> int:
             ),
         )
         _print_warnings(members, histories)
-        sys.stdout.write(FORMATS[args.format](histories, roster))
+        form = FORMATS[args.format]
+        sys.stdout.write(form.histories(histories) if roster else form.history(histories[0]))
         compliant = [h.periods[-1].compliant for h in histories]
     else:
         reports = _each(
@@ -232,21 +201,15 @@ def _evaluate_command(args: argparse.Namespace) -> int:
             lambda m: evaluate(m, as_of=args.as_of, rules=rules, strict=args.strict),
         )
         _print_warnings(members, reports)
+        form = FORMATS[args.format]
         if args.explain:
-            sys.stdout.write(_explanations(reports, args.format, rules))
+            explanations = [report.explain(rules=rules) for report in reports]
+            out = form.explanations(explanations) if roster else form.explanation(explanations[0])
         else:
-            sys.stdout.write(FORMATS[args.format](reports, roster))
+            out = form.reports(reports) if roster else form.report(reports[0])
+        sys.stdout.write(out)
         compliant = [r.compliant for r in reports]
     return EXIT_NOT_COMPLIANT if args.check and not all(compliant) else EXIT_OK
-
-
-def _explanations(reports: Sequence[ComplianceReport], form: str, rules: RulePack | None) -> str:
-    explanations = [report.explain(rules=rules) for report in reports]
-    if form == "json":
-        return json.dumps([e.model_dump(mode="json") for e in explanations], indent=2) + "\n"
-    if form != "text":
-        raise _Refused(f"--explain writes text or json, not {form}")
-    return "\n".join(e.to_text() for e in explanations)
 
 
 def _add_plan(commands: _Commands) -> None:
@@ -270,7 +233,8 @@ def _plan_command(args: argparse.Namespace) -> int:
         members, roster, lambda m: plan(m, as_of=args.as_of, rules=rules, strict=args.strict)
     )
     _print_warnings(members, plans)
-    sys.stdout.write(FORMATS[args.format](plans, roster))
+    form = FORMATS[args.format]
+    sys.stdout.write(form.plans(plans) if roster else form.plan(plans[0]))
     return EXIT_OK
 
 
@@ -356,8 +320,8 @@ def _add_demo(commands: _Commands) -> None:
         "demo",
         help="evaluate the bundled example members",
         description=(
-            "Evaluate the bundled example members and print their reports. In text format a "
-            "summary table follows; in json format the output is a JSON array of reports."
+            "Evaluate the bundled example members and print them as a roster: a summary "
+            "table, then each member's report (in json format, a JSON array of reports)."
         ),
     )
     _as_of_option(parser, str(DEMO_AS_OF))
@@ -380,36 +344,10 @@ def example_members() -> list[tuple[str, str]]:
 
 
 def _demo_command(args: argparse.Namespace) -> int:
-    examples = example_members()
     as_of = args.as_of or DEMO_AS_OF
-    reports = [evaluate(text, as_of=as_of) for _, text in examples]
-    if args.format != "text":
-        sys.stdout.write(FORMATS[args.format](reports, True))
-        return EXIT_OK
-    for (name, _), report in zip(examples, reports, strict=True):
-        print(f"=== {name} ===")
-        print(report.to_text())
-    print(_summary(reports, as_of), end="")
+    reports = [evaluate(text, as_of=as_of) for _, text in example_members()]
+    sys.stdout.write(FORMATS[args.format].reports(reports))
     return EXIT_OK
-
-
-def _summary(reports: Sequence[ComplianceReport], as_of: dt.date) -> str:
-    rows = [("Member", "Status", "Counted/Required", "Short")]
-    rows += [
-        (
-            r.member_id,
-            r.status.value,
-            f"{format_decimal(r.counted_total)}/{format_decimal(r.required_total)}",
-            ", ".join(f"{q.id} {format_decimal(q.shortfall)}" for q in r.requirements if not q.met)
-            or "-",
-        )
-        for r in reports
-    ]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = [f"Summary as of {as_of}:"]
-    for row in rows:
-        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-    return "\n".join(lines) + "\n"
 
 
 # ------------------------------------------------------------------ schema

@@ -15,8 +15,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from ._amounts import format_decimal
+from ._codes import RejectionCode
 from ._messages import RULE_OF, rejection_message
-from ._models import Activity, CEURecord, Rejection, RejectionCode, format_decimal
+from ._models import Activity, CEURecord, Rejection
 from ._pack import RuleSet
 from ._period import PeriodWindow
 

@@ -11,13 +11,16 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from difflib import SequenceMatcher
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from ._amounts import Rounder, format_decimal, plural
 from ._assign import Item, Sink, assign
+from ._codes import NotAppliedCode, RejectionCode, Status
 from ._eligibility import Claim, Context, run_stages
-from ._messages import SPLIT_BY_HISTORY
+from ._messages import SPLIT_BY_HISTORY, not_applied_message
 from ._models import (
     Activity,
     Application,
@@ -26,30 +29,19 @@ from ._models import (
     Deadlines,
     ExtensionOffer,
     Member,
+    NotApplied,
     Period,
     RecordOutcome,
-    RejectionCode,
     Requirement,
-    Rounder,
-    Status,
     YearCount,
-    format_decimal,
 )
-from ._pack import CredentialSpec, RulePack, RuleSet, default_rule_pack, load_rule_pack
+from ._pack import CredentialSpec, RulePack, RuleSet, name_keys, resolve_pack
 from ._period import PeriodWindow, revocation, submission_opens
 from ._validation import input_warnings, parse_member
 
 _ZERO = Decimal(0)
+_NEAR = 0.85  # how alike two normalised provider names must be to call one a near miss
 RulesArg = RulePack | str | Path | None
-
-
-def resolve_pack(rules: RulesArg) -> RulePack:
-    """``None`` for the default pack, a bundled pack name, a TOML path, or a pack."""
-    if rules is None:
-        return default_rule_pack()
-    if isinstance(rules, RulePack):
-        return rules
-    return load_rule_pack(rules)
 
 
 def evaluate(
@@ -61,10 +53,10 @@ def evaluate(
 ) -> ComplianceReport:
     """Evaluate one member's renewal period ending at ``renewal_due``.
 
-    ``member`` is a :class:`Member`, a mapping in INTERCHANGE.md form, or its
-    JSON text. ``as_of`` defaults to today. Non-compliance is reported, never
-    raised. Unknown input fields are ignored and listed in the report's
-    ``warnings``; ``strict=True`` refuses them instead.
+    ``member`` is a :class:`Member`, a mapping in the JSON format of
+    docs/format.md, or its JSON text. ``as_of`` defaults to today. Non-compliance
+    is reported, never raised. Unknown input fields are ignored and listed in the
+    report's ``warnings``; ``strict=True`` refuses them instead.
 
     Raises:
         InvalidMemberError: the input was refused; ``problems`` lists every reason.
@@ -76,7 +68,7 @@ def evaluate(
 
 
 @dataclass(frozen=True)
-class _Minimum:
+class Minimum:
     spec: CredentialSpec
     earned: dt.date
     required: Decimal
@@ -106,17 +98,20 @@ class Prepared:
     """One period, ready for assignment: its requirements and the CEUs that can count.
 
     ``claims`` are every record after eligibility; ``live`` those with CEUs
-    left, in the order of ``items``. ``notes`` are the report's notes so far.
+    left, in the order of ``items``; ``not_applied`` the minimums a live claim
+    is approved for but cannot serve, by claim position. ``notes`` are the
+    report's notes so far.
     """
 
     window: PeriodWindow
     years: tuple[tuple[dt.date, dt.date], ...]
     required_total: Decimal
-    minimums: tuple[_Minimum, ...]
+    minimums: tuple[Minimum, ...]
     sinks: tuple[Sink, ...]
     claims: tuple[Claim, ...]
     live: tuple[Claim, ...]
     items: tuple[Item, ...]
+    not_applied: Mapping[int, tuple[NotApplied, ...]]
     caps: Mapping[str, Decimal]
     notes: tuple[str, ...]
 
@@ -165,6 +160,7 @@ def prepare(
     pinned: dict[str, Decimal] = {}
     live = tuple(c for c in claims if c.available > 0)
     items = []
+    not_applied = {}
     for claim in live:
         record = claim.record
         cap = _cap_of(record, rules, window)
@@ -177,7 +173,9 @@ def prepare(
             if cap:  # a pinned share takes its part of the cap first
                 pinned[cap.key] = pinned.get(cap.key, _ZERO) + amount
                 group = None
-        served = _served(record, sinks, minimum_of, rules, window)
+        served, refused = _approvals(record, sinks, minimum_of, rules, window)
+        if refused:
+            not_applied[claim.position] = refused
         items.append(Item(amount, served, group, flexible, order=(record.date, record.id)))
     caps = {key: limit - pinned.get(key, _ZERO) for key, limit in limits.items()}
     return Prepared(
@@ -189,6 +187,7 @@ def prepare(
         claims=claims,
         live=live,
         items=tuple(items),
+        not_applied=not_applied,
         caps=caps,
         notes=tuple(notes),
     )
@@ -196,7 +195,7 @@ def prepare(
 
 def _requirements(
     member: Member, rules: RuleSet, window: PeriodWindow
-) -> tuple[Decimal, tuple[_Minimum, ...], list[str]]:
+) -> tuple[Decimal, tuple[Minimum, ...], list[str]]:
     """Q-TIER, P-PRORATE and the credential minimums in force, with notes saying why."""
     start, end, months = window.start, window.end, window.months
     notes: list[str] = []
@@ -224,7 +223,8 @@ def _requirements(
     required_total = member.required_total_override or prorated(tier)
     codes = ", ".join(s.code for s, _ in in_force)
     notes.append(
-        f"{len(in_force)} credential(s) held on {start} ({codes}): {format_decimal(tier)} CEUs "
+        f"{plural(len(in_force), 'credential')} held on {start} ({codes}): "
+        f"{format_decimal(tier)} CEUs "
         "per two-year period (Q-TIER)."
     )
     if member.required_total_override is not None:
@@ -252,11 +252,11 @@ def _requirements(
                 per_year.append((n, figure))
             if rules.minimum_per_period_year:
                 required = sum((r or _ZERO for _, r in per_year), _ZERO)
-        minimums.append(_Minimum(spec, earned, required, tuple(per_year)))
+        minimums.append(Minimum(spec, earned, required, tuple(per_year)))
     return required_total, tuple(minimums), notes
 
 
-def _sinks(minimums: Sequence[_Minimum], rules: RuleSet) -> Iterator[Sink]:
+def _sinks(minimums: Sequence[Minimum], rules: RuleSet) -> Iterator[Sink]:
     """What the assignment fills: each minimum, or each of its period-years (Q-CIRCC switch)."""
     for m in minimums:
         code, layer = m.spec.code, m.spec.kind
@@ -317,7 +317,9 @@ def report_of(
             applications[code] = applications.get(code, _ZERO) + share
             by_requirement[code] = by_requirement.get(code, _ZERO) + share
             by_year[code, year] = by_year.get((code, year), _ZERO) + share
-        outcome[claim.position] = _outcome(claim, counted, rollover, applications)
+        # A record a cap leaves out whole is rejected whole too: no minimum to speak of.
+        refused = prepared.not_applied.get(claim.position, ()) if counted or rollover else ()
+        outcome[claim.position] = _outcome(claim, counted, rollover, applications, refused)
     records = tuple(
         outcome.get(c.position) or _outcome(c, _ZERO, _ZERO, {}) for c in prepared.claims
     )
@@ -352,17 +354,18 @@ def report_of(
     compliant = all(r.met for r in requirements)
     rollover_total = sum((r.rollover for r in records), _ZERO)
     status = _status(compliant, as_of, window)
-    offer = None
-    if as_of > end and not compliant and member.extension_until is None:
-        offer = ExtensionOffer(fee_usd=rules.extension_fee_usd)
     deadlines = Deadlines(
         due=end,
         submission_opens=submission_opens(end, rules.submission_opens_months),
         revocation=revocation(end, rules.revocation_days),
         extension_until=member.extension_until,
     )
+    offer = None
+    # P-EXTENSION: one extension per period, and none once the credentials are revoked.
+    if end < as_of <= deadlines.revocation and not compliant and member.extension_until is None:
+        offer = ExtensionOffer(fee_usd=rules.extension_fee_usd)
     told = rollover_total if rollover_note else _ZERO
-    notes = [*prepared.notes, *_status_notes(status, compliant, deadlines, offer, told)]
+    notes = [*prepared.notes, *_status_notes(status, as_of, deadlines, offer, told)]
     notes += decimal.notes()
     return ComplianceReport(
         member_id=member.member_id,
@@ -384,29 +387,66 @@ def report_of(
     )
 
 
-def _served(
+def _approvals(
     record: CEURecord,
     sinks: Sequence[Sink],
-    minimum_of: Mapping[str, _Minimum],
+    minimum_of: Mapping[str, Minimum],
     rules: RuleSet,
     window: PeriodWindow,
-) -> tuple[str, ...]:
-    """Q-*, E-CMS, P-BEFORE-CERT: the sinks this record's CEUs may go to."""
-    approvals = {spec.code for a in record.approved_for if (spec := rules.credential(a))}
-    cms = rules.is_provider(record.provider, rules.cms_providers)
+) -> tuple[tuple[str, ...], tuple[NotApplied, ...]]:
+    """Q-*, E-CMS, P-BEFORE-CERT: the sinks this record's CEUs may go to, and why it cannot
+    serve the other credential minimums its ``approved_for`` names.
+
+    Worked out once per record, each approval once: the assignment then only looks
+    up the sinks.
+    """
+    approved = {
+        spec.code: spec
+        for code in record.approved_for
+        if (spec := rules.credential(code)) is not None and spec.minimum > 0
+    }
+    serves: set[str] = set()
+    refused = []
+    for code, spec in approved.items():
+        m = minimum_of.get(code)
+        if m is None:
+            why, rule = NotAppliedCode.NOT_HELD, spec.rule or ""
+            message = not_applied_message(why, record, code, start=window.start.isoformat())
+        elif record.date < m.earned:
+            why, rule = NotAppliedCode.BEFORE_CREDENTIAL, "P-BEFORE-CERT"
+            message = not_applied_message(why, record, code, earned=m.earned.isoformat())
+        elif m.spec.vendors and not rules.is_provider(record.provider, m.spec.vendors):
+            why, rule = NotAppliedCode.VENDOR_NOT_CONTRACTED, spec.rule or ""
+            near = _near_vendor(record.provider, m.spec.vendors, rules)
+            message = not_applied_message(why, record, code, vendors=m.spec.vendors, near=near)
+        elif m.spec.kind == "specialty" and rules.is_provider(record.provider, rules.cms_providers):
+            why, rule = NotAppliedCode.CMS_CORE_ONLY, "E-CMS"
+            message = not_applied_message(why, record, code)
+        else:
+            serves.add(code)
+            continue
+        refused.append(NotApplied(requirement=code, code=why, rule=rule, message=message))
     year = window.year_of(record.date)
+    served = tuple(s.key for s in sinks if s.requirement in serves and s.year in (None, year))
+    return served, tuple(refused)
 
-    def serves(sink: Sink) -> bool:
-        m = minimum_of[sink.requirement]
-        return (
-            sink.requirement in approvals
-            and record.date >= m.earned
-            and (not m.spec.vendors or rules.is_provider(record.provider, m.spec.vendors))
-            and not (m.spec.kind == "specialty" and cms)
-            and sink.year in (None, year)
-        )
 
-    return tuple(s.key for s in sinks if serves(s))
+def _near_vendor(provider: str | None, vendors: Sequence[str], rules: RuleSet) -> str | None:
+    """The vendor whose name ``provider`` comes close to without matching, if any.
+
+    Close: the same letters but for spaces ("Z Health Publishing"), or a name
+    that differs by a few letters ("MedLearn Publshing").
+    """
+    if not provider:
+        return None
+    keys = name_keys(provider, rules.company_suffixes)
+    for vendor in vendors:
+        for key in keys:
+            for other in name_keys(vendor, rules.company_suffixes):
+                same_letters = key.replace(" ", "") == other.replace(" ", "")
+                if same_letters or SequenceMatcher(None, key, other).ratio() >= _NEAR:
+                    return vendor
+    return None
 
 
 def _cap_of(record: CEURecord, rules: RuleSet, window: PeriodWindow) -> _Cap | None:
@@ -429,7 +469,11 @@ def _cap_of(record: CEURecord, rules: RuleSet, window: PeriodWindow) -> _Cap | N
 
 
 def _outcome(
-    claim: Claim, counted: Decimal, rollover: Decimal, applications: Mapping[str, Decimal]
+    claim: Claim,
+    counted: Decimal,
+    rollover: Decimal,
+    applications: Mapping[str, Decimal],
+    not_applied: tuple[NotApplied, ...] = (),
 ) -> RecordOutcome:
     record = claim.record
     gaps: list[Any] = []
@@ -440,12 +484,17 @@ def _outcome(
             gaps.append("provider")
     return RecordOutcome(
         id=record.id,
+        date=record.date,
+        activity=record.activity,
+        title=record.title,
+        provider=record.provider,
         claimed=claim.claimed,
         counted=counted,
         rollover=rollover,
         applied_to=tuple(
             Application(requirement=k, ceus=v) for k, v in applications.items() if v > 0
         ),
+        not_applied=not_applied,
         rejections=claim.rejections,
         audit_gaps=tuple(gaps),
     )
@@ -475,7 +524,7 @@ def _status(compliant: bool, as_of: dt.date, window: PeriodWindow) -> Status:
 
 def _status_notes(
     status: Status,
-    compliant: bool,
+    as_of: dt.date,
     deadlines: Deadlines,
     offer: ExtensionOffer | None,
     rollover: Decimal,
@@ -491,11 +540,18 @@ def _status_notes(
             f"In a CEU extension until {deadlines.extension_until}: only AAPC education earned "
             "after the due date counts (P-EXTENSION)."
         )
-    if not compliant and status is not Status.IN_PROGRESS:
+    if status in (Status.NONCOMPLIANT, Status.EXTENSION) and as_of <= deadlines.revocation:
         notes.append(
             f"Past the due date and not compliant: credentials are revoked on "
             f"{deadlines.revocation} if CEUs are not submitted (P-REVOKE)."
         )
+    elif status in (Status.NONCOMPLIANT, Status.EXTENSION):
+        notes.append(
+            f"Past the revocation date: the credentials were revoked on {deadlines.revocation} "
+            "if CEUs were not submitted (P-REVOKE)."
+        )
+        if deadlines.extension_until is None:
+            notes.append("A CEU extension can no longer be bought (P-EXTENSION).")
     if offer is not None:
         notes.append(
             f"A CEU extension can be bought from AAPC for ${format_decimal(offer.fee_usd)} "

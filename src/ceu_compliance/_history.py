@@ -30,65 +30,15 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from ._amounts import Rounder, ceus
 from ._assign import Span, split
-from ._engine import Prepared, RulesArg, _evaluate, prepare, resolve_pack
-from ._messages import ceus
-from ._models import (
-    WARNINGS_DESCRIPTION,
-    CEUs,
-    ComplianceReport,
-    InputWarning,
-    Member,
-    Rendered,
-    Renderers,
-    Rounder,
-    format_decimal,
-)
-from ._pack import RulePack, RuleSet
+from ._engine import Prepared, RulesArg, _evaluate, prepare
+from ._models import ComplianceReport, History, Member, SplitDecision
+from ._pack import RulePack, RuleSet, resolve_pack
 from ._period import PeriodWindow, default_start
 from ._validation import input_warnings, parse_member
 
 _DAY = dt.timedelta(days=1)
-_OUTPUT = ConfigDict(frozen=True, extra="forbid")
-
-
-class SplitDecision(BaseModel):
-    """How one renewal-month record's CEUs are divided between the two periods it borders."""
-
-    model_config = _OUTPUT
-
-    record: str
-    date: dt.date
-    earlier_period_end: dt.date
-    later_period_end: dt.date
-    to_earlier: CEUs
-    to_later: CEUs
-
-
-class History(Rendered):
-    """Reports for consecutive periods, oldest first, and the renewal-month splits between them.
-
-    ``str(history)`` is the terminal rendering; ``history.to_json()`` the
-    INTERCHANGE.md JSON.
-    """
-
-    model_config = _OUTPUT
-
-    member_id: str
-    periods: tuple[ComplianceReport, ...]
-    splits: tuple[SplitDecision, ...] = ()
-    notes: tuple[str, ...] = ()
-    warnings: tuple[InputWarning, ...] = Field(
-        description=WARNINGS_DESCRIPTION + " The same list as each period's report."
-    )
-
-    def _renderers(self) -> Renderers:
-        from ._html import history_html_fragment, history_html_page
-        from ._render import history_markdown
-
-        return Renderers(_text, history_markdown, history_html_page, history_html_fragment)
 
 
 def evaluate_history(
@@ -126,7 +76,6 @@ def evaluate_history(
     decimal = Rounder()
     served = [{r: decimal(v) for r, v in border.items()} for border in chosen]
 
-    dates = {r.id: r.date for r in valid.records}
     reports: list[ComplianceReport] = []
     for k, span in enumerate(spans):
         report = _evaluate(
@@ -142,7 +91,7 @@ def evaluate_history(
         window = PeriodWindow.of(span.end, span.rules.period_months, period_start=span.start)
         first = window.window_start if k else dt.date.min
         last = span.end if k < len(borders) else dt.date.max
-        own = tuple(o for o in report.records if first <= dates[o.id] <= last)
+        own = tuple(o for o in report.records if first <= o.date <= last)
         reports.append(report.model_copy(update={"records": own}))
 
     splits: list[SplitDecision] = []
@@ -151,7 +100,7 @@ def evaluate_history(
         mine = [
             SplitDecision(
                 record=outcome.id,
-                date=dates[outcome.id],
+                date=outcome.date,
                 earlier_period_end=earlier.period.end,
                 later_period_end=later.period.end,
                 to_earlier=outcome.counted,
@@ -276,28 +225,3 @@ def _later_note(splits: Sequence[SplitDecision]) -> str:
         f"Previous-renewal-month CEUs shared with the period ending {splits[0].earlier_period_end} "
         f"(H-SPLIT): {parts}; what is left of them can count here."
     )
-
-
-def _text(history: History) -> str:
-    """Each period's report under a header, then the split decisions and the notes."""
-    count = len(history.periods)
-    met = sum(r.compliant for r in history.periods)
-    lines = [
-        f"History of member {history.member_id} as of {history.periods[-1].as_of}: "
-        f"{met} of {count} period(s) compliant"
-    ]
-    for n, report in enumerate(history.periods, start=1):
-        period = report.period
-        lines += ["", f"=== Period {n} of {count}: {period.start} to {period.end} ==="]
-        lines.append(report.to_text().rstrip("\n"))
-    if history.splits:
-        lines += ["", "Renewal-month records shared by two periods (H-SPLIT):"]
-        lines += [
-            f"- {s.record} ({s.date}): {format_decimal(s.to_earlier)} CEUs to the period "
-            f"ending {s.earlier_period_end}, {format_decimal(s.to_later)} to the period "
-            f"ending {s.later_period_end}"
-            for s in history.splits
-        ]
-    if history.notes:
-        lines += ["", "Notes:", *(f"- {note}" for note in history.notes)]
-    return "\n".join(lines) + "\n"

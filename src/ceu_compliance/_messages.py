@@ -3,16 +3,25 @@
 Every message names the record (its id, and its title or provider when known),
 says why its CEUs did not count, and ends with what the member can do about it
 (:data:`REMEDIES`). The engine writes these messages into the report; the
-explanation (``_explain``) adds the rule's citation beside them. A caller may
-pick a variant of a code's message through its ``detail``
-(:data:`SPLIT_BY_HISTORY`).
+explanation adds the rule's citation beside them. A caller may pick a variant
+of a code's message through its ``detail`` (:data:`SPLIT_BY_HISTORY`).
+
+The models are imported only for type checking: the renderers use these
+sentences too, and the models import the renderers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, Literal
 
-from ._models import CEURecord, RejectionCode, format_decimal
+from ._amounts import ceus
+from ._codes import NotAppliedCode, RejectionCode
+
+if TYPE_CHECKING:
+    from ._models import CEURecord, ComplianceReport
 
 RULE_OF: dict[RejectionCode, str] = {
     RejectionCode.NOT_APPROVED: "E-APPROVED",
@@ -168,6 +177,72 @@ def rejection_message(
     return f"{reason} {remedy}"
 
 
+# Why a record cannot serve a minimum it is approved for (NotAppliedCode), then
+# what to do. Placeholders: {What} the record, {date} its date, {minimum} the
+# credential minimum; each code's caller gives the rest (see not_applied_message).
+_NOT_APPLIED: dict[NotAppliedCode, tuple[str, str]] = {
+    NotAppliedCode.VENDOR_NOT_CONTRACTED: (
+        "{What} is approved for {minimum}, but its provider, {provider}, is not one of the "
+        "vendors AAPC contracted for {minimum} CEUs: {vendors}.{near} Its CEUs count toward "
+        "the total, not toward {minimum}.",
+        "Earn the {minimum} CEUs from one of those vendors; if the provider is one of them, "
+        "write its name as AAPC lists it.",
+    ),
+    NotAppliedCode.CMS_CORE_ONLY: (
+        "{What} is a CMS training: CMS trainings count toward the total and core credentials, "
+        "never toward a specialty minimum such as {minimum}.",
+        "Earn the {minimum} CEUs from a pre-approved program that is not a CMS training.",
+    ),
+    NotAppliedCode.BEFORE_CREDENTIAL: (
+        "{What} is dated {date}, before {minimum} was earned on {earned}: it counts toward the "
+        "total, not toward the {minimum} minimum.",
+        "Earn the {minimum} CEUs from education completed on or after {earned}.",
+    ),
+    NotAppliedCode.NOT_HELD: (
+        "{What} is approved for {minimum}, but {minimum} is not a minimum of this period: the "
+        "member held no {minimum} credential on the period's start, {start}.",
+        "Nothing to do if that is right; otherwise check the credential's earned date.",
+    ),
+}
+
+
+def not_applied_message(
+    code: NotAppliedCode,
+    record: CEURecord,
+    minimum: str,
+    *,
+    earned: str = "",
+    start: str = "",
+    vendors: Sequence[str] = (),
+    near: str | None = None,
+) -> str:
+    """Why ``record`` cannot serve the ``minimum`` it is approved for, then the remedy.
+
+    ``earned`` is the date the credential was earned (``before_credential``),
+    ``start`` the period's start (``not_held``), ``vendors`` the contracted
+    vendors and ``near`` the one the provider's name comes close to
+    (``vendor_not_contracted``).
+    """
+    what = describe(record)
+    reason, remedy = _NOT_APPLIED[code]
+    fields = {
+        "What": what[0].upper() + what[1:],
+        "date": record.date.isoformat(),
+        "minimum": minimum,
+        "earned": earned,
+        "start": start,
+        "provider": f'"{record.provider}"' if record.provider else "not given",
+        "vendors": listed(vendors),
+        "near": f' "{record.provider}" comes close to {near}.' if near else "",
+    }
+    return f"{reason.format(**fields)} {remedy.format(**fields)}"
+
+
+def listed(names: Sequence[str], conjunction: str = "and") -> str:
+    """``A``, ``A and B``, ``A, B and C`` (or ``A, B or C``; nothing for no names)."""
+    return f" {conjunction} ".join(filter(None, [", ".join(names[:-1]), *names[-1:]]))
+
+
 def rollover_message(record_id: str, amount: Decimal) -> str:
     """P-RENEWAL-MONTH: CEUs of a renewal-month record left for the next period."""
     return (
@@ -176,6 +251,29 @@ def rollover_message(record_id: str, amount: Decimal) -> str:
     )
 
 
-def ceus(amount: Decimal) -> str:
-    """``1 CEU``, ``2 CEUs``, ``0.5 CEUs``."""
-    return f"{format_decimal(amount)} CEU{'' if amount == 1 else 's'}"
+@dataclass(frozen=True)
+class Uncounted:
+    """CEUs of one record that did not count in this period: a rejection, or its rollover."""
+
+    record: str
+    ceus: Decimal
+    code: RejectionCode | Literal["rollover"]
+    rule: str
+    message: str
+
+
+def uncounted(report: ComplianceReport) -> Iterator[Uncounted]:
+    """Every part of every record that did not count, in record order."""
+    for outcome in report.records:
+        for rejection in outcome.rejections:
+            yield Uncounted(
+                outcome.id, rejection.ceus, rejection.code, rejection.rule, rejection.message
+            )
+        if outcome.rollover > 0:
+            yield Uncounted(
+                outcome.id,
+                outcome.rollover,
+                "rollover",
+                "P-RENEWAL-MONTH",
+                rollover_message(outcome.id, outcome.rollover),
+            )

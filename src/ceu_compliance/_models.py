@@ -1,21 +1,27 @@
-"""The interchange models: member input and report output (INTERCHANGE.md).
+"""The interchange models: member input, and the report, plan, history and explanation.
 
 These pydantic models are the source of truth for the JSON format and its
-schema. They check structure (types, dates, positive amounts); the checks that
-need a rule pack or look across fields live in ``_validation``, so that
-:func:`ceu_compliance.parse_member` can list every problem at once.
+schema (docs/format.md). They check structure (types, dates, positive
+amounts); the checks that need a rule pack or look across fields live in
+``_validation``, so that :func:`ceu_compliance.parse_member` can list every
+problem at once.
+
+The outputs render as text, Markdown and HTML through the ``_render`` package.
+The dependency goes one way: these models import the renderers, and the
+renderers know the models only for type checking (as xarray's
+``formatting_html`` knows its data classes), so ``report.to_html()`` needs no
+import at call time and no import cycle exists (docs/design.md, "Renderings").
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
+from abc import abstractmethod
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from fractions import Fraction
-from typing import TYPE_CHECKING, Annotated, Any, Literal, NamedTuple
+from pathlib import Path
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -27,56 +33,13 @@ from pydantic import (
     model_serializer,
 )
 
-if TYPE_CHECKING:
-    from pathlib import Path
-
-    from ._explain import Explanation
-    from ._pack import RulePack
+from ._amounts import format_decimal
+from ._codes import CannotFill, NotAppliedCode, PlanRoute, RejectionCode, Source, Status
+from ._messages import uncounted
+from ._pack import RulePack, pack_that_made
+from ._render import html, markdown, text
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def format_decimal(value: Decimal) -> str:
-    """A CEU amount as INTERCHANGE.md writes it: ``16``, ``1.5``, never ``16.0`` or ``1E+1``."""
-    if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    return str(value.normalize())
-
-
-def decimal_of(value: Fraction, rounding: str = ROUND_HALF_EVEN) -> Decimal:
-    """An exact LP value as a CEU amount.
-
-    Exact whenever ``value`` has a finite decimal form (the inputs are decimals,
-    so it almost always has); otherwise rounded to 0.000001 CEU by ``rounding``.
-    """
-    with localcontext() as ctx:
-        ctx.prec = 60
-        exact = Decimal(value.numerator) / Decimal(value.denominator)
-        if Fraction(exact) != value:
-            exact = exact.quantize(Decimal("0.000001"), rounding=rounding)
-    return Decimal(format_decimal(exact))
-
-
-@dataclass
-class Rounder:
-    """:func:`decimal_of` that remembers what it had to round, for a note saying so."""
-
-    rounding: str = ROUND_HALF_EVEN
-    rounded: list[str] = field(default_factory=list)
-
-    def __call__(self, value: Fraction) -> Decimal:
-        out = decimal_of(value, self.rounding)
-        if Fraction(out) != value:
-            self.rounded.append(format_decimal(out))
-        return out
-
-    def notes(self) -> list[str]:
-        if not self.rounded:
-            return []
-        return [
-            "Some amounts have no exact decimal form and are shown rounded to 0.000001 CEU: "
-            + ", ".join(self.rounded)
-        ]
 
 
 def _parse_date(value: Any) -> Any:
@@ -128,7 +91,7 @@ _OUTPUT = ConfigDict(frozen=True, extra="forbid")
 
 
 class Activity(StrEnum):
-    """What kind of learning a record is (INTERCHANGE.md ``activity``)."""
+    """What kind of learning a record is (``activity``)."""
 
     WEBINAR = "webinar"
     WORKSHOP = "workshop"
@@ -197,33 +160,6 @@ class Member(BaseModel):
     records: tuple[CEURecord, ...] = ()
 
 
-class Status(StrEnum):
-    """Where the member stands (INTERCHANGE.md ``status``)."""
-
-    COMPLIANT = "compliant"
-    IN_PROGRESS = "in_progress"
-    NONCOMPLIANT = "noncompliant"
-    EXTENSION = "extension"
-
-
-class RejectionCode(StrEnum):
-    """Why part of a record did not count (INTERCHANGE.md rejection codes)."""
-
-    NOT_APPROVED = "not_approved"
-    OUTSIDE_PERIOD = "outside_period"
-    BEFORE_CERTIFICATION = "before_certification"
-    LATE_NOT_AAPC = "late_not_aapc"
-    DUPLICATE = "duplicate"
-    QUIZ_NOT_PASSED = "quiz_not_passed"
-    ACTIVITY_CAP = "activity_cap"
-    INSTRUCTOR_CAP = "instructor_cap"
-    POST_SECONDARY_CAP = "post_secondary_cap"
-    POST_SECONDARY_MIN_HOURS = "post_secondary_min_hours"
-    POST_SECONDARY_FIELD = "post_secondary_field"
-    ALREADY_APPLIED = "already_applied"
-    FUTURE_DATE = "future_date"
-
-
 class Rejection(BaseModel):
     """A part of a record that did not count, the rule that refused it and why."""
 
@@ -244,16 +180,36 @@ class Application(BaseModel):
     ceus: CEUs
 
 
+class NotApplied(BaseModel):
+    """A credential minimum a record is approved for but cannot serve, and why."""
+
+    model_config = _OUTPUT
+
+    requirement: str = Field(description="The credential minimum named in approved_for.")
+    code: NotAppliedCode
+    rule: str
+    message: str
+
+
 class RecordOutcome(BaseModel):
     """What became of one record: ``counted + rollover + rejected = claimed``."""
 
     model_config = _OUTPUT
 
     id: str
+    date: dt.date = Field(description="The record's date, as given.")
+    activity: Activity = Field(description="The record's activity, as given.")
+    title: str | None = Field(default=None, description="The record's title, as given.")
+    provider: str | None = Field(default=None, description="The record's provider, as given.")
     claimed: CEUs
     counted: CEUs
     rollover: CEUs
     applied_to: tuple[Application, ...]
+    not_applied: tuple[NotApplied, ...] = Field(
+        default=(),
+        description="For a record not rejected whole: each credential minimum its approved_for "
+        "names that it cannot serve (another record filling the minimum is no reason).",
+    )
     rejections: tuple[Rejection, ...]
     audit_gaps: tuple[Literal["index_number", "provider"], ...]
 
@@ -337,54 +293,44 @@ WARNINGS_DESCRIPTION = (
 )
 
 
-class Renderers(NamedTuple):
-    """The functions that turn one kind of output into text, Markdown and HTML."""
-
-    text: Callable[[Any], str]
-    markdown: Callable[[Any], str]
-    page: Callable[[Any], str]
-    fragment: Callable[[Any], str]
-
-
 class Rendered(BaseModel):
-    """What reports, plans and histories share: JSON, text, Markdown and HTML.
+    """What every output shares: its JSON, and its text, Markdown and HTML forms.
 
-    The renderers live in ``_render`` and ``_html``, which import these models,
-    so each kind names its own in :meth:`_renderers`, imported on use.
+    Each kind of output names its own functions of the ``_render`` package.
     """
 
-    def _renderers(self) -> Renderers:
-        raise NotImplementedError
-
     def to_json(self, *, indent: int | None = 2) -> str:
-        """The INTERCHANGE.md JSON."""
+        """The JSON of docs/format.md."""
         return self.model_dump_json(indent=indent)
 
+    @abstractmethod
     def to_text(self) -> str:
         """A plain-text rendering for terminals and logs."""
-        return self._renderers().text(self)
 
+    @abstractmethod
     def to_markdown(self) -> str:
         """GitHub-flavoured Markdown for tickets and emails."""
-        return self._renderers().markdown(self)
 
+    @abstractmethod
     def to_html(self) -> str:
         """A standalone HTML page: inline CSS, no JavaScript, no external resources."""
-        return self._renderers().page(self)
 
+    @abstractmethod
     def _repr_html_(self) -> str:
         """The compact view Jupyter shows: tables with a progress bar per requirement."""
-        return self._renderers().fragment(self)
 
     def __str__(self) -> str:
         return self.to_text()
 
 
+# ------------------------------------------------------------------ report
+
+
 class ComplianceReport(Rendered):
     """The verdict for one member and period, with every figure behind it.
 
-    ``str(report)`` is the terminal rendering; ``report.to_json()`` the
-    INTERCHANGE.md JSON.
+    ``str(report)`` is the terminal rendering; ``report.to_json()`` the JSON of
+    docs/format.md.
     """
 
     model_config = _OUTPUT
@@ -406,11 +352,17 @@ class ComplianceReport(Rendered):
     notes: tuple[str, ...]
     warnings: tuple[InputWarning, ...] = Field(description=WARNINGS_DESCRIPTION)
 
-    def _renderers(self) -> Renderers:
-        from ._html import report_html_fragment, report_html_page
-        from ._render import report_markdown, report_text
+    def to_text(self) -> str:
+        return text.report(self)
 
-        return Renderers(report_text, report_markdown, report_html_page, report_html_fragment)
+    def to_markdown(self) -> str:
+        return markdown.report(self)
+
+    def to_html(self) -> str:
+        return html.report(self)
+
+    def _repr_html_(self) -> str:
+        return html.report_fragment(self)
 
     def explain(self, *, rules: RulePack | str | Path | None = None) -> Explanation:
         """Which records fill each requirement, and why the rest did not count.
@@ -421,6 +373,270 @@ class ComplianceReport(Rendered):
         Raises:
             RulePackError: that pack does not load or is not the one ``self.rules`` names.
         """
-        from ._explain import explain_report
+        pack = pack_that_made(self.rules, rules)
+        citations = pack.citations
+        requirements = []
+        for requirement in self.requirements:
+            if requirement.id == "total":
+                filled = [(o.id, o.counted) for o in self.records if o.counted > 0]
+            else:
+                filled = [
+                    (o.id, a.ceus)
+                    for o in self.records
+                    for a in o.applied_to
+                    if a.requirement == requirement.id
+                ]
+            requirements.append(
+                RequirementExplanation(
+                    **requirement.model_dump(),
+                    filled_by=tuple(Contribution(record=r, ceus=c) for r, c in filled),
+                    citation=citations.get(requirement.rule),
+                )
+            )
+        return Explanation(
+            member_id=self.member_id,
+            as_of=self.as_of,
+            period=self.period,
+            status=self.status,
+            compliant=self.compliant,
+            rules=pack.id,
+            source=pack.pack.source,
+            requirements=tuple(requirements),
+            not_counted=tuple(
+                NotCounted(
+                    record=part.record,
+                    ceus=part.ceus,
+                    code=part.code,
+                    rule=part.rule,
+                    reason=part.message,
+                    citation=citations.get(part.rule),
+                )
+                for part in uncounted(self)
+            ),
+            not_applied=tuple(
+                NotAppliedExplanation(
+                    **refused.model_dump(), record=o.id, citation=citations.get(refused.rule)
+                )
+                for o in self.records
+                for refused in o.not_applied
+            ),
+        )
 
-        return explain_report(self, rules=rules)
+
+# ------------------------------------------------------------------ plan
+
+
+class Need(BaseModel):
+    """The CEUs still needed for one requirement (``total`` or a credential minimum)."""
+
+    model_config = _OUTPUT
+
+    requirement: str
+    ceus: CEUs
+    vendors: tuple[str, ...] = Field(
+        default=(), description="The vendors new CEUs for this minimum must come from (Q-CIRCC)."
+    )
+    cannot_fill: CannotFill | None = Field(
+        default=None, description="Why no CEU that can still count would fill this need."
+    )
+
+    @model_serializer(mode="wrap")
+    def _omit_empty(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if not self.vendors:
+            data.pop("vendors", None)
+        if self.cannot_fill is None:
+            data.pop("cannot_fill", None)
+        return data
+
+
+class Shareable(BaseModel):
+    """CEUs that can serve a core and a specialty need at once, if approved for both."""
+
+    model_config = _OUTPUT
+
+    requirements: tuple[str, str] = Field(description="The core minimum, then the specialty one.")
+    ceus: CEUs
+
+
+class Plan(Rendered):
+    """A completion plan (PL-MIN): how many more CEUs, of which kinds, by when.
+
+    ``str(plan)`` is a plain-text rendering; ``plan.to_json()`` the JSON of
+    docs/format.md.
+    """
+
+    model_config = _OUTPUT
+
+    member_id: str
+    as_of: dt.date
+    compliant: bool
+    minimum_additional: CEUs = Field(description="PL-MIN's N: the fewest additional CEUs.")
+    needs: tuple[Need, ...] = Field(
+        description="Positive shortfalls under an assignment achieving N: total first."
+    )
+    shareable: tuple[Shareable, ...]
+    deadline: dt.date = Field(
+        description="The due date; inside an open extension, its last day. When "
+        "extension_needed, the date already passed."
+    )
+    days_left: int = Field(description="Days from as_of to deadline; 0 once it has passed.")
+    pace_per_month: CEUs = Field(description="N per whole month left (at least 1), rounded up.")
+    status: Status = Field(description="The evaluation's status on as_of.")
+    route: PlanRoute = Field(
+        description="What the plan asks: nothing (compliant), earn the needs by the deadline, "
+        "buy an extension and then earn them, or nothing more can make the member compliant "
+        "for this period (cannot_fill, extension_ended, revoked). Every sentence of the plan "
+        "follows from it."
+    )
+    new_ceus_from: Source = Field(
+        description="Which programs new CEUs may come from on as_of: any pre-approved program, "
+        "or after the due date AAPC education only (P-EXTENSION)."
+    )
+    extension_needed: bool = Field(
+        description="Past the due date, not compliant and no open extension: new CEUs could "
+        "count only inside an extension (P-EXTENSION); route says whether one can be bought."
+    )
+    deadlines: Deadlines
+    days_to_revocation: int = Field(description="Days from as_of to deadlines.revocation; 0 after.")
+    notes: tuple[str, ...]
+    warnings: tuple[InputWarning, ...] = Field(description=WARNINGS_DESCRIPTION)
+
+    def to_text(self) -> str:
+        return text.plan(self)
+
+    def to_markdown(self) -> str:
+        return markdown.plan(self)
+
+    def to_html(self) -> str:
+        return html.plan(self)
+
+    def _repr_html_(self) -> str:
+        return html.plan_fragment(self)
+
+
+# ------------------------------------------------------------------ history
+
+
+class SplitDecision(BaseModel):
+    """How one renewal-month record's CEUs are divided between the two periods it borders."""
+
+    model_config = _OUTPUT
+
+    record: str
+    date: dt.date
+    earlier_period_end: dt.date
+    later_period_end: dt.date
+    to_earlier: CEUs
+    to_later: CEUs
+
+
+class History(Rendered):
+    """Reports for consecutive periods, oldest first, and the renewal-month splits between them.
+
+    ``str(history)`` is the terminal rendering; ``history.to_json()`` the JSON
+    of docs/format.md.
+    """
+
+    model_config = _OUTPUT
+
+    member_id: str
+    periods: tuple[ComplianceReport, ...]
+    splits: tuple[SplitDecision, ...] = ()
+    notes: tuple[str, ...] = ()
+    warnings: tuple[InputWarning, ...] = Field(
+        description=WARNINGS_DESCRIPTION + " The same list as each period's report."
+    )
+
+    def to_text(self) -> str:
+        return text.history(self)
+
+    def to_markdown(self) -> str:
+        return markdown.history(self)
+
+    def to_html(self) -> str:
+        return html.history(self)
+
+    def _repr_html_(self) -> str:
+        return html.history_fragment(self)
+
+
+# ------------------------------------------------------------------ explanation
+
+
+class Contribution(BaseModel):
+    """CEUs of one record that count toward a requirement."""
+
+    model_config = _OUTPUT
+
+    record: str
+    ceus: CEUs
+
+
+class RequirementExplanation(Requirement):
+    """A requirement of the report, the records that fill it, and the source of its rule."""
+
+    filled_by: tuple[Contribution, ...]
+    citation: str | None
+
+
+class NotCounted(BaseModel):
+    """CEUs of one record that did not count: why, under which rule, from which sentence.
+
+    ``code`` is a rejection code, or ``rollover`` for renewal-month CEUs left for the
+    next period (P-RENEWAL-MONTH).
+    """
+
+    model_config = _OUTPUT
+
+    record: str
+    ceus: CEUs
+    code: RejectionCode | Literal["rollover"]
+    rule: str
+    reason: str
+    citation: str | None
+
+
+class NotAppliedExplanation(NotApplied):
+    """A credential minimum a record is approved for but cannot serve: why, under which
+    rule, from which sentence."""
+
+    record: str
+    citation: str | None
+
+
+class Explanation(Rendered):
+    """Why a report says what it says: ``report.explain()``.
+
+    ``str()`` reads it, ``to_json()`` serialises it. A citation that starts
+    "Not on the source page" is the project's reading of a rule, never a quote.
+    """
+
+    model_config = _OUTPUT
+
+    member_id: str
+    as_of: dt.date
+    period: Period
+    status: Status
+    compliant: bool
+    rules: str
+    source: str
+    requirements: tuple[RequirementExplanation, ...]
+    not_counted: tuple[NotCounted, ...]
+    not_applied: tuple[NotAppliedExplanation, ...] = Field(
+        default=(),
+        description="Every credential minimum a record is approved for but cannot serve, "
+        "in record order.",
+    )
+
+    def to_text(self) -> str:
+        return text.explanation(self)
+
+    def to_markdown(self) -> str:
+        return markdown.explanation(self)
+
+    def to_html(self) -> str:
+        return html.explanation(self)
+
+    def _repr_html_(self) -> str:
+        return html.explanation_fragment(self)

@@ -10,6 +10,7 @@ on one date into a flat, typed :class:`RuleSet` that the engine reads.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from collections.abc import Mapping
 from decimal import Decimal
@@ -24,7 +25,11 @@ from ._errors import Problem, RulePackError, json_path
 
 DEFAULT_PACK = "aapc-2026.1"
 
+NOT_QUOTED = "Not on the source page"
+"""How a pack's citation starts when the rule is the project's reading, not a quote."""
+
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
+_PACK_ID = re.compile(r"[a-z0-9][a-z0-9.-]*")
 Amount = Field(ge=0)
 
 
@@ -161,7 +166,7 @@ class Parameter(BaseModel):
 class PackInfo(BaseModel):
     model_config = _FROZEN
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")
+    id: str = Field(pattern=rf"^{_PACK_ID.pattern}$")
     title: str
     source: str
 
@@ -334,3 +339,51 @@ _PARAMETERS = TypeAdapter(dict[str, Parameter])
 def default_rule_pack() -> RulePack:
     """The bundled pack this version of the library evaluates with by default."""
     return load_rule_pack(DEFAULT_PACK)
+
+
+def resolve_pack(rules: RulePack | str | Path | None) -> RulePack:
+    """``None`` for the default pack, a bundled pack name, a TOML path, or a pack."""
+    if rules is None:
+        return default_rule_pack()
+    if isinstance(rules, RulePack):
+        return rules
+    return load_rule_pack(rules)
+
+
+def pack_that_made(pack_id: str, rules: RulePack | str | Path | None = None) -> RulePack:
+    """The pack named ``pack_id`` by a report: ``rules``, or else the bundled pack of that id.
+
+    Raises:
+        RulePackError: the pack does not load, is not bundled, or is not ``pack_id``.
+    """
+    pack = _bundled_pack(pack_id) if rules is None else resolve_pack(rules)
+    if pack.id != pack_id:
+        raise RulePackError(
+            [
+                Problem(
+                    "pack_mismatch",
+                    "$.rules",
+                    f"the report was made with rule pack {pack_id!r}, not {pack.id!r}; "
+                    "explain it with the pack that made it",
+                )
+            ]
+        )
+    return pack
+
+
+def _bundled_pack(pack_id: str) -> RulePack:
+    if pack_id == DEFAULT_PACK:
+        return default_rule_pack()
+    bundled = resources.files("ceu_compliance") / "packs" / f"{pack_id}.toml"
+    if not (_PACK_ID.fullmatch(pack_id) and bundled.is_file()):
+        raise RulePackError(
+            [
+                Problem(
+                    "unknown_pack",
+                    "$.rules",
+                    f"the report was made with rule pack {pack_id!r}, which is not bundled "
+                    "with this library; pass that pack as rules=",
+                )
+            ]
+        )
+    return load_rule_pack(pack_id)

@@ -24,88 +24,17 @@ from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from ._amounts import Rounder, decimal_of, format_decimal
 from ._assign import plan_assignment
-from ._engine import Prepared, RulesArg, prepare, report_of, resolve_pack
-from ._models import (
-    WARNINGS_DESCRIPTION,
-    CEUs,
-    ComplianceReport,
-    Deadlines,
-    InputWarning,
-    Member,
-    Rendered,
-    Renderers,
-    Rounder,
-    Status,
-    decimal_of,
-    format_decimal,
-)
-from ._pack import RuleSet
+from ._codes import CannotFill, PlanRoute, Source
+from ._engine import Minimum, Prepared, RulesArg, prepare, report_of
+from ._messages import listed
+from ._models import ComplianceReport, Member, Need, Plan, Shareable
+from ._pack import RuleSet, resolve_pack
 from ._validation import parse_member
 
 _ZERO = Decimal(0)
 _DAYS_PER_MONTH = Fraction("30.4375")  # 365.25 / 12
-_OUTPUT = ConfigDict(frozen=True, extra="forbid")
-
-
-class Need(BaseModel):
-    """The CEUs still needed for one requirement (``total`` or a credential minimum)."""
-
-    model_config = _OUTPUT
-
-    requirement: str
-    ceus: CEUs
-
-
-class Shareable(BaseModel):
-    """CEUs that can serve a core and a specialty need at once, if approved for both."""
-
-    model_config = _OUTPUT
-
-    requirements: tuple[str, str] = Field(description="The core minimum, then the specialty one.")
-    ceus: CEUs
-
-
-class Plan(Rendered):
-    """A completion plan (PL-MIN): how many more CEUs, of which kinds, by when.
-
-    ``str(plan)`` is a plain-text rendering; ``plan.to_json()`` the
-    INTERCHANGE.md JSON.
-    """
-
-    model_config = _OUTPUT
-
-    member_id: str
-    as_of: dt.date
-    compliant: bool
-    minimum_additional: CEUs = Field(description="PL-MIN's N: the fewest additional CEUs.")
-    needs: tuple[Need, ...] = Field(
-        description="Positive shortfalls under an assignment achieving N: total first."
-    )
-    shareable: tuple[Shareable, ...]
-    deadline: dt.date = Field(
-        description="The due date; inside an open extension, its last day. When "
-        "extension_needed, the date already passed."
-    )
-    days_left: int = Field(description="Days from as_of to deadline; 0 once it has passed.")
-    pace_per_month: CEUs = Field(description="N per whole month left (at least 1), rounded up.")
-    status: Status = Field(description="The evaluation's status on as_of.")
-    extension_needed: bool = Field(
-        description="Past the due date, not compliant and no open extension: new CEUs count "
-        "only after an extension is bought (P-EXTENSION)."
-    )
-    deadlines: Deadlines
-    days_to_revocation: int = Field(description="Days from as_of to deadlines.revocation; 0 after.")
-    notes: tuple[str, ...]
-    warnings: tuple[InputWarning, ...] = Field(description=WARNINGS_DESCRIPTION)
-
-    def _renderers(self) -> Renderers:
-        from ._html import plan_html_fragment, plan_html_page
-        from ._render import plan_markdown
-
-        return Renderers(_text, plan_markdown, plan_html_page, plan_html_fragment)
 
 
 def plan(
@@ -164,9 +93,20 @@ def _plan(report: ComplianceReport, prepared: Prepared, rules: RuleSet) -> Plan:
     # Rounded up: a plan that asks for a hair too little would not be enough.
     ceus = Rounder(ROUND_CEILING)
 
+    past_due = as_of > deadlines.due
+    source = Source.AAPC_EDUCATION if past_due else Source.PRE_APPROVED
     least = ceus(optimum.least)
     needs = [Need(requirement="total", ceus=ceus(optimum.total))]
-    needs += [Need(requirement=k, ceus=ceus(v)) for k, v in optimum.by_requirement.items()]
+    for m in prepared.minimums:
+        short = optimum.by_requirement[m.spec.code]
+        needs.append(
+            Need(
+                requirement=m.spec.code,
+                ceus=ceus(short),
+                vendors=m.spec.vendors,
+                cannot_fill=_cannot_fill(m, optimum, prepared, as_of, source, rules),
+            )
+        )
     needs = [need for need in needs if need.ceus > 0]
     kind = {s.requirement: s.layer for s in prepared.sinks}
     shareable = _pair(
@@ -176,14 +116,14 @@ def _plan(report: ComplianceReport, prepared: Prepared, rules: RuleSet) -> Plan:
 
     open_extension = deadlines.extension_until is not None and as_of <= deadlines.extension_until
     deadline = deadlines.due
-    if as_of > deadlines.due and deadlines.extension_until is not None:
+    if past_due and deadlines.extension_until is not None:
         deadline = deadlines.extension_until
-    extension_needed = not report.compliant and as_of > deadlines.due and not open_extension
+    route = _route(report, open_extension, needs)
     days_left = max(0, (deadline - as_of).days)
     months_left = max(1, math.floor(days_left / _DAYS_PER_MONTH))
     pace = Decimal(math.ceil(Fraction(least) * 10 / months_left)) / 10
 
-    notes = _notes(report, prepared, rules, optimum, open_extension)
+    notes = _notes(report, route, needs, prepared, optimum, rules)
     notes += ceus.notes()
     return Plan(
         member_id=report.member_id,
@@ -196,12 +136,58 @@ def _plan(report: ComplianceReport, prepared: Prepared, rules: RuleSet) -> Plan:
         days_left=days_left,
         pace_per_month=pace,
         status=report.status,
-        extension_needed=extension_needed,
+        route=route,
+        new_ceus_from=source,
+        extension_needed=not report.compliant and past_due and not open_extension,
         deadlines=deadlines,
         days_to_revocation=max(0, (deadlines.revocation - as_of).days),
         notes=tuple(notes),
         warnings=report.warnings,
     )
+
+
+def _cannot_fill(
+    m: Minimum,
+    optimum: _Optimum,
+    prepared: Prepared,
+    as_of: dt.date,
+    source: Source,
+    rules: RuleSet,
+) -> CannotFill | None:
+    """Why no new CEU could fill minimum ``m``'s shortfall, if none could."""
+    if _ended_years(m, optimum, prepared, as_of):
+        return CannotFill.PERIOD_YEAR_ENDED
+    aapc_is_a_vendor = any(rules.is_provider(a, m.spec.vendors) for a in rules.aapc_providers)
+    if source is Source.AAPC_EDUCATION and m.spec.vendors and not aapc_is_a_vendor:
+        return CannotFill.VENDOR_NOT_AAPC
+    return None
+
+
+def _ended_years(
+    m: Minimum, optimum: _Optimum, prepared: Prepared, as_of: dt.date
+) -> list[tuple[int, dt.date]]:
+    """The period-years (number, last day) that ended before ``as_of`` with ``m`` short in them
+    (the pack's switch making a minimum per period-year, Q-CIRCC)."""
+    return [
+        (n, last)
+        for n, (_, last) in enumerate(prepared.years, start=1)
+        if last < as_of and optimum.by_sink.get(f"{m.spec.code}@{n}", 0) > 0
+    ]
+
+
+def _route(report: ComplianceReport, open_extension: bool, needs: Sequence[Need]) -> PlanRoute:
+    """What the plan asks of the member: the one decision every sentence follows."""
+    d, as_of = report.deadlines, report.as_of
+    if report.compliant:
+        return PlanRoute.COMPLIANT
+    if as_of > d.due and not open_extension:
+        if d.extension_until is not None:
+            return PlanRoute.EXTENSION_ENDED
+        if as_of > d.revocation:
+            return PlanRoute.REVOKED
+    if any(n.cannot_fill for n in needs):
+        return PlanRoute.CANNOT_FILL
+    return PlanRoute.EARN if as_of <= d.due or open_extension else PlanRoute.BUY_EXTENSION
 
 
 def _ceil(value: Fraction) -> Decimal:
@@ -229,61 +215,71 @@ def _pair(core: Sequence[Need], specialty: Sequence[Need]) -> list[Shareable]:
 
 def _notes(
     report: ComplianceReport,
+    route: PlanRoute,
+    needs: Sequence[Need],
     prepared: Prepared,
-    rules: RuleSet,
     optimum: _Optimum,
-    open_extension: bool,
+    rules: RuleSet,
 ) -> list[str]:
-    if report.compliant:
+    """The plan's notes: where new CEUs can count (from ``route``), why a need cannot be
+    filled, how the plan's shortfalls relate to the report's, and the revocation date."""
+    if route is PlanRoute.COMPLIANT:
         return ["Compliant: no more CEUs are needed for this period (PL-MIN)."]
     d, as_of = report.deadlines, report.as_of
+    fee = format_decimal(rules.extension_fee_usd)
     notes = []
-    if as_of <= d.due:
-        notes.append(
-            f"New CEUs count when earned from {as_of} to the due date, {d.due} (P-PERIOD)."
-        )
-    elif open_extension:
-        notes.append(
-            f"Inside the CEU extension until {d.extension_until}: only AAPC education earned by "
-            "then counts (P-EXTENSION)."
-        )
-    elif d.extension_until is None:
-        notes.append(
-            f"Past the due date, {d.due}, with no CEU extension: one must be bought from AAPC "
-            f"(${format_decimal(rules.extension_fee_usd)}) first, and then only AAPC education "
-            "counts (P-EXTENSION)."
-        )
-    else:
+    if route is PlanRoute.EXTENSION_ENDED:
         notes.append(
             f"The CEU extension ended on {d.extension_until} and is not offered again: new CEUs "
             "cannot count toward this period any more (P-EXTENSION)."
         )
-    aapc_only = as_of > d.due
-    for m in prepared.minimums:
-        if not m.spec.vendors or optimum.by_requirement.get(m.spec.code, 0) <= 0:
-            continue
-        vendors = ", ".join(m.spec.vendors)
-        note = (
-            f"{m.spec.code} CEUs must be pre-approved for {m.spec.code} and come from one of the "
-            f"contracted vendors: {vendors} ({m.spec.rule})."
+    elif route is PlanRoute.REVOKED:
+        notes.append(
+            f"Past the revocation date: the credentials were revoked on {d.revocation} if CEUs "
+            "were not submitted, and a CEU extension can no longer be bought, so new CEUs cannot "
+            "count toward this period (P-REVOKE, P-EXTENSION)."
         )
-        if aapc_only and not any(
-            rules.is_provider(a, m.spec.vendors) for a in rules.aapc_providers
-        ):
-            note += (
-                " After the due date only AAPC education counts, so this shortfall cannot be "
-                "made up."
+    elif as_of <= d.due:
+        notes.append(
+            f"New CEUs count when earned from {as_of} to the due date, {d.due} (P-PERIOD)."
+        )
+    elif d.extension_until is not None:
+        notes.append(
+            f"Inside the CEU extension until {d.extension_until}: only AAPC education earned by "
+            "then counts (P-EXTENSION)."
+        )
+    elif route is PlanRoute.BUY_EXTENSION:
+        notes.append(
+            f"Past the due date, {d.due}, with no CEU extension: one can be bought from AAPC for "
+            f"${fee} until {d.revocation}, and then only AAPC education counts (P-EXTENSION)."
+        )
+    else:
+        notes.append(
+            f"Past the due date, {d.due}, with no CEU extension: one could be bought from AAPC "
+            f"for ${fee} until {d.revocation}, but then only AAPC education counts, which "
+            "cannot make up the shortfall below (P-EXTENSION)."
+        )
+    minimum_of = {m.spec.code: m for m in prepared.minimums}
+    for need in needs:
+        m = minimum_of.get(need.requirement)
+        if m is None or need.cannot_fill is None:
+            continue
+        short = f"{need.requirement} shortfall of {format_decimal(need.ceus)} CEUs"
+        if need.cannot_fill is CannotFill.PERIOD_YEAR_ENDED:
+            ended = [
+                f"period-year {n} ended on {last}"
+                for n, last in _ended_years(m, optimum, prepared, as_of)
+            ]
+            notes.append(
+                f"{need.requirement}'s {' and '.join(ended)}: the {short} can no longer be made "
+                f"up ({m.spec.rule})."
             )
-        notes.append(note)
-    for n, (_, last) in enumerate(prepared.years, start=1):
-        for m in prepared.minimums:
-            short = optimum.by_sink.get(f"{m.spec.code}@{n}", Fraction(0))
-            if short > 0 and last < as_of:
-                notes.append(
-                    f"{m.spec.code}'s period-year {n} ended on {last}: its shortfall of "
-                    f"{format_decimal(_ceil(short))} CEUs can no longer be made up "
-                    f"({m.spec.rule})."
-                )
+        else:
+            notes.append(
+                f"{need.requirement} CEUs must come from a contracted vendor "
+                f"({listed(need.vendors, 'or')}), and after the due date only AAPC education "
+                f"counts: the {short} cannot be made up ({m.spec.rule}, P-EXTENSION)."
+            )
     shown = {r.id: r.shortfall for r in report.requirements if r.id != "total"}
     if any(shown[k] != _ceil(v) for k, v in optimum.by_requirement.items()):
         notes.append(
@@ -295,67 +291,8 @@ def _notes(
             f"Credentials are revoked on {d.revocation} if CEUs are not submitted by then; "
             f"submission opens on {d.submission_opens} (P-REVOKE)."
         )
-    else:
-        notes.append(f"The revocation date, {d.revocation}, has passed (P-REVOKE).")
+    elif route is not PlanRoute.REVOKED:
+        notes.append(
+            f"The credentials were revoked on {d.revocation} if CEUs were not submitted (P-REVOKE)."
+        )
     return notes
-
-
-def _text(p: Plan) -> str:
-    lines = [f"Completion plan for member {p.member_id}, as of {p.as_of} (PL-MIN)"]
-    if p.compliant:
-        lines.append("Compliant: no more CEUs are needed.")
-    else:
-        lines.append(f"{headline(p)}:")
-        lines.append(f"{composition(p)}.")
-        shortfalls = ", ".join(f"{n.requirement} {format_decimal(n.ceus)}" for n in p.needs)
-        lines.append(f"Shortfalls under this plan: {shortfalls}.")
-    lines += ["", "Notes:", *(f"- {note}" for note in p.notes)]
-    return "\n".join(lines) + "\n"
-
-
-def headline(p: Plan) -> str:
-    """How many more CEUs, by when and at what pace, for a plan that is not yet compliant."""
-    n = format_decimal(p.minimum_additional)
-    if not p.extension_needed:
-        aapc = " of AAPC education" if p.status is Status.EXTENSION else ""
-        return (
-            f"At least {n} more CEUs{aapc} by {p.deadline} ({p.days_left} days left, "
-            f"{format_decimal(p.pace_per_month)} CEUs a month)"
-        )
-    if p.deadlines.extension_until is None:
-        return (
-            f"At least {n} more CEUs, once a CEU extension is bought "
-            f"(the due date, {p.deadline}, has passed)"
-        )
-    return (
-        f"At least {n} more CEUs were needed; the CEU extension ended on "
-        f"{p.deadline} and is not offered again"
-    )
-
-
-def composition(p: Plan) -> str:
-    """What N is made of, e.g. "14 CEUs approved for CPMA and 8 approved for CEMC, ..."."""
-    minimums = [n for n in p.needs if n.requirement != "total"]
-    shared = sum((s.ceus for s in p.shareable), _ZERO)
-    # The shared CEUs are counted once: the rest of N can be any pre-approved CEUs.
-    rest = p.minimum_additional - (sum((n.ceus for n in minimums), _ZERO) - shared)
-    if not minimums:
-        return f"{format_decimal(rest)} CEUs from any pre-approved program"
-    parts = [f"{format_decimal(n.ceus)} approved for {n.requirement}" for n in minimums]
-    parts[0] = parts[0].replace(" approved", " CEUs approved", 1)
-    text = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
-    if len(p.shareable) == 1:
-        (s,) = p.shareable
-        text += (
-            f", of which up to {format_decimal(s.ceus)} can be the same CEUs if a course is "
-            f"approved for both {s.requirements[0]} and {s.requirements[1]}"
-        )
-    elif p.shareable:
-        pairs = ", ".join(
-            f"up to {format_decimal(s.ceus)} for {s.requirements[0]} and {s.requirements[1]}"
-            for s in p.shareable
-        )
-        text += f", of which these can be the same CEUs if a course is approved for both: {pairs}"
-    if rest > 0:
-        text += f", and {format_decimal(rest)} more from any pre-approved program"
-    return text

@@ -1,4 +1,4 @@
-"""HTML renderings: a standalone page and a compact Jupyter fragment.
+"""HTML: a standalone page and a compact Jupyter fragment for every kind of output.
 
 No JavaScript, no external resources, inline CSS only. Every string is escaped
 unless it is :class:`Html`, markup this module built itself. Reports, plans
@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import html
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from ._messages import ceus
-from ._models import ComplianceReport, format_decimal
-from ._render import (
+from .._amounts import ceus, format_decimal
+from .._messages import uncounted
+from . import common, text
+from .common import (
     SPLIT_HEADERS,
     deadlines_sentence,
     history_verdict,
@@ -27,18 +29,15 @@ from ._render import (
     period_label,
     period_rows,
     plan_sentence,
-    report_text,
     requirement_rows,
     shareable_rows,
     split_rows,
     totals_sentence,
-    uncounted,
     verdict,
 )
 
 if TYPE_CHECKING:
-    from ._history import History
-    from ._plan import Plan
+    from .._models import ComplianceReport, Explanation, History, Plan
 
 _ZERO = Decimal(0)
 _BAR_WIDTH = 160
@@ -131,16 +130,17 @@ def html_table(
     rows: Iterable[Sequence[str]],
     *,
     numeric: Collection[int] = (),
+    wrapped: Collection[int] = (),
 ) -> Html:
     """An accessible table: a caption, ``<th scope="col">`` headers, each row's first cell
     a ``<th scope="row">``. Cells are escaped unless :class:`Html`; columns whose index
-    is in ``numeric`` are right-aligned."""
+    is in ``numeric`` are right-aligned, those in ``wrapped`` may wrap their text."""
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in headers)
     body = []
     for row in rows:
         cells = [f'<th scope="row">{escape(row[0])}</th>']
         for i, cell in enumerate(row[1:], start=1):
-            cls = ' class="num"' if i in numeric else ""
+            cls = ' class="num"' if i in numeric else ' class="wrap"' if i in wrapped else ""
             cells.append(f"<td{cls}>{escape(cell)}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
     return Html(
@@ -159,15 +159,15 @@ def html_page(title: str, body: Html) -> str:
     )
 
 
-def html_fragment(body: Html, text: str) -> str:
-    """A self-contained fragment for notebooks: ``body``, then ``text`` as a fallback."""
+def html_fragment(body: Html, fallback: str) -> str:
+    """A self-contained fragment for notebooks: ``body``, then the text ``fallback``."""
     return (
         f'<div class="ceu"><style>{_CSS}</style>{body}'
-        f"<details><summary>Text</summary><pre>{escape(text)}</pre></details></div>"
+        f"<details><summary>Text</summary><pre>{escape(fallback)}</pre></details></div>"
     )
 
 
-def report_html_page(report: ComplianceReport) -> str:
+def report(report: ComplianceReport) -> str:
     """The standalone page: requirements with bars, every record, notes and deadlines."""
     heading = f"<h1>{escape(f'CEU compliance: member {report.member_id}')}</h1>"
     return html_page(
@@ -176,23 +176,23 @@ def report_html_page(report: ComplianceReport) -> str:
     )
 
 
-def report_html_fragment(report: ComplianceReport) -> str:
+def report_fragment(report: ComplianceReport) -> str:
     """The Jupyter view: summary, requirements with bars, CEUs that did not count."""
-    return html_fragment(_report_sections(report, full=False), report_text(report))
+    return html_fragment(_report_sections(report, full=False), text.report(report))
 
 
-def plan_html_page(plan: Plan) -> str:
+def plan(plan: Plan) -> str:
     """The plan's standalone page: what it asks for, the needs, what can be shared, notes."""
     heading = f"<h1>{escape(f'Completion plan: member {plan.member_id}')}</h1>"
     return html_page(f"Completion plan: {plan.member_id}", Html(heading + _plan_sections(plan)))
 
 
-def plan_html_fragment(plan: Plan) -> str:
+def plan_fragment(plan: Plan) -> str:
     """The plan's Jupyter view: the page's content, then its text as a fallback."""
-    return html_fragment(_plan_sections(plan), plan.to_text())
+    return html_fragment(_plan_sections(plan), text.plan(plan))
 
 
-def history_html_page(history: History) -> str:
+def history(history: History) -> str:
     """The history's standalone page: the periods with bars, each period's full report,
     the split decisions and the notes."""
     heading = f"<h1>{escape(f'CEU history: member {history.member_id}')}</h1>"
@@ -202,31 +202,138 @@ def history_html_page(history: History) -> str:
     )
 
 
-def history_html_fragment(history: History) -> str:
+def history_fragment(history: History) -> str:
     """The history's Jupyter view: the periods with bars, each period's compact report, the
     split decisions; the text as a fallback."""
-    return html_fragment(_history_sections(history, full=False), history.to_text())
+    return html_fragment(_history_sections(history, full=False), text.history(history))
 
 
-def _report_sections(report: ComplianceReport, *, full: bool, nested: bool = False) -> Html:
-    """Summary, requirements with bars and the CEUs that did not count; with ``full`` also
-    the totals, every record, the notes and the deadlines.
+def explanation(e: Explanation) -> str:
+    """The explanation's standalone page: each requirement with the records that fill it,
+    then each CEU that did not count, every one with its citation."""
+    heading = f"<h1>{escape(common.explanation_heading(e))}</h1>"
+    return html_page(common.explanation_heading(e), Html(heading + _explanation_sections(e)))
 
-    ``nested`` is for a report inside a history: no key to the bars (the history has
-    one), headings a level down, captions naming the period.
-    """
-    level = 3 if nested else 2
-    of_period = f", {period_label(report)}" if nested else ""
-    parts = [_summary(report), _requirements_table(report, f"Requirements{of_period}")]
-    if not nested:
+
+def explanation_fragment(e: Explanation) -> str:
+    """The explanation's Jupyter view: the page's content, then its text as a fallback."""
+    return html_fragment(_explanation_sections(e), text.explanation(e))
+
+
+def reports(reports: Sequence[ComplianceReport]) -> str:
+    """A roster's page: the summary table, the key to the bars, then one section per member
+    with the report in full."""
+    return _roster(
+        common.report_summary(reports),
+        bar_legend(),
+        [
+            (
+                common.member_heading(r.member_id, r.status),
+                _report_sections(r, full=True, where=_IN_ROSTER.of(f", member {r.member_id}")),
+            )
+            for r in reports
+        ],
+    )
+
+
+def plans(plans: Sequence[Plan]) -> str:
+    """A roster's page: the summary table, the key to the bars, then one section per member
+    with the plan."""
+    return _roster(
+        common.plan_summary(plans),
+        _need_legend("the member's"),
+        [
+            (
+                common.member_heading(p.member_id, p.status),
+                _plan_sections(p, where=_IN_ROSTER.of(f", member {p.member_id}")),
+            )
+            for p in plans
+        ],
+    )
+
+
+def histories(histories: Sequence[History]) -> str:
+    """A roster's page: the summary table, the key to the bars, then one section per member
+    with the history in full."""
+    return _roster(
+        common.history_summary(histories),
+        bar_legend(),
+        [
+            (
+                common.member_heading(h.member_id, h.periods[-1].status),
+                _history_sections(h, full=True, where=_IN_ROSTER.of(f", member {h.member_id}")),
+            )
+            for h in histories
+        ],
+    )
+
+
+def explanations(explanations: Sequence[Explanation]) -> str:
+    """A roster's page: the summary table, then one section per member with the
+    explanation."""
+    return _roster(
+        common.explanation_summary(explanations),
+        Html(""),
+        [
+            (common.member_heading(e.member_id, e.status), _explanation_sections(e, _IN_ROSTER))
+            for e in explanations
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Where sections sit on a page: the level of their headings, whether they show the key
+    to the bars (a page holding several shows it once, above them), and what their tables'
+    captions add to say whose they are."""
+
+    level: int = 2
+    legend: bool = True
+    caption: str = ""
+
+    def of(self, caption: str) -> _Where:
+        """The same place, for sections whose captions add ``caption``."""
+        return _Where(self.level, self.legend, caption)
+
+    def inside(self, caption: str) -> _Where:
+        """Sections a level further down, under a heading of these, without the key."""
+        return _Where(self.level + 1, False, caption)
+
+
+_ALONE = _Where()
+_IN_ROSTER = _Where(level=3, legend=False)
+
+
+def _roster(summary: common.Summary, legend: Html, sections: Sequence[tuple[str, Html]]) -> str:
+    table = html_table("Summary", summary.headers, summary.rows, numeric=summary.numeric)
+    body = [
+        Html(f"<h1>{escape(summary.title)}</h1>"),
+        table,
+        legend,
+        *(
+            Html(f"<section><h2>{escape(heading)}</h2>{content}</section>")
+            for heading, content in sections
+        ),
+    ]
+    return html_page(summary.title, Html("".join(body)))
+
+
+def _report_sections(report: ComplianceReport, *, full: bool, where: _Where = _ALONE) -> Html:
+    """Summary, requirements with bars and what did not count or apply; with ``full`` also
+    the totals, every record, the notes and the deadlines."""
+    level = where.level
+    parts = [_summary(report), _requirements_table(report, f"Requirements{where.caption}")]
+    if where.legend:
         parts.append(bar_legend())
     if full:
         parts.append(_paragraph(totals_sentence(report)))
     parts.append(_uncounted_section(report, level))
+    parts.append(_not_applied_section(report, level))
     if full:
         parts += [
-            _records_table(report, f"Records{of_period}"),
+            _records_table(report, f"Records{where.caption}"),
             _list_section("Notes", report.notes, level),
+            _list_section(common.WARNINGS_HEADING, common.warning_lines(report.warnings), level),
             _paragraph(deadlines_sentence(report)),
         ]
     return Html("".join(parts))
@@ -235,30 +342,17 @@ def _report_sections(report: ComplianceReport, *, full: bool, nested: bool = Fal
 def _records_table(report: ComplianceReport, caption: str) -> Html:
     return html_table(
         caption,
-        ("Record", "Claimed", "Counted", "Rollover", "Applied to", "Audit gaps"),
-        (
-            (
-                r.id,
-                format_decimal(r.claimed),
-                format_decimal(r.counted),
-                format_decimal(r.rollover),
-                ", ".join(f"{a.requirement} {format_decimal(a.ceus)}" for a in r.applied_to),
-                ", ".join(r.audit_gaps),
-            )
-            for r in report.records
-        ),
-        numeric=(1, 2, 3),
+        common.RECORD_HEADERS,
+        common.record_rows(report),
+        numeric=common.RECORD_NUMERIC,
+        wrapped=common.RECORD_WRAPPED,
     )
 
 
 def _summary(report: ComplianceReport) -> Html:
-    when = (
-        f"Period {report.period.start} to {report.period.end}, as of {report.as_of}, "
-        f"rules {report.rules}."
-    )
     return Html(
         f'<p class="ceu-summary">Member <strong>{escape(report.member_id)}</strong>: '
-        f"<strong>{escape(verdict(report.status))}</strong>. {escape(when)}</p>"
+        f"<strong>{escape(verdict(report.status))}</strong>. {escape(common.when(report))}.</p>"
     )
 
 
@@ -272,7 +366,7 @@ def _requirements_table(report: ComplianceReport, caption: str) -> Html:
         rows.append((*row, bar))
     return html_table(
         caption,
-        ("Requirement", "Rule", "Required", "Counted", "Short", "Status", "Progress"),
+        (*common.REQUIREMENT_HEADERS, "Progress"),
         rows,
         numeric=(2, 3, 4),
     )
@@ -289,7 +383,19 @@ def _uncounted_section(report: ComplianceReport, level: int) -> Html:
     return Html(f"<h{level}>CEUs that did not count</h{level}><ul>{''.join(items)}</ul>")
 
 
-def _plan_sections(plan: Plan) -> Html:
+def _not_applied_section(report: ComplianceReport, level: int) -> Html:
+    items = [
+        f"<li><strong>{escape(outcome.id)}</strong>: not applied to {escape(n.requirement)}, "
+        f"<code>{escape(n.code.value)}</code> {escape(f'({n.rule}). {n.message}')}</li>"
+        for outcome, n in common.not_applied(report)
+    ]
+    if not items:
+        return Html("")
+    heading = escape(common.NOT_APPLIED_HEADING)
+    return Html(f"<h{level}>{heading}</h{level}><ul>{''.join(items)}</ul>")
+
+
+def _plan_sections(plan: Plan, where: _Where = _ALONE) -> Html:
     """What the plan asks for, the needs with a bar each, the CEUs that can serve two
     needs, the notes."""
     summary = (
@@ -304,32 +410,40 @@ def _plan_sections(plan: Plan) -> Html:
             (*row, need_bar_svg(need.ceus, n, label=need.requirement))
             for need, row in zip(plan.needs, need_rows(plan), strict=True)
         ]
-        parts += [
+        parts.append(
             html_table(
-                "Shortfalls under this plan",
-                ("Requirement", "CEUs needed", f"Of the {format_decimal(n)} new CEUs"),
+                f"Shortfalls under this plan{where.caption}",
+                (*common.NEED_HEADERS, f"Of the {format_decimal(n)} new CEUs"),
                 rows,
                 numeric=(1,),
-            ),
-            Html(
-                '<p class="ceu-legend">Each bar, a dashed outline, is the part of the '
-                f"{escape(format_decimal(n))} new CEUs that a requirement needs.</p>"
-            ),
-        ]
+            )
+        )
+        if where.legend:
+            parts.append(_need_legend(f"the {format_decimal(n)}"))
     if plan.shareable:
         parts.append(
             html_table(
-                "Shareable CEUs (Q-CONCURRENT)",
-                ("Core minimum", "Specialty minimum", "CEUs"),
+                f"Shareable CEUs (Q-CONCURRENT){where.caption}",
+                common.SHAREABLE_HEADERS,
                 shareable_rows(plan),
                 numeric=(2,),
             )
         )
-    parts.append(_list_section("Notes", plan.notes))
+    parts.append(_list_section("Notes", plan.notes, where.level))
+    warnings = common.warning_lines(plan.warnings)
+    parts.append(_list_section(common.WARNINGS_HEADING, warnings, where.level))
     return Html("".join(parts))
 
 
-def _history_sections(history: History, *, full: bool) -> Html:
+def _need_legend(whose: str) -> Html:
+    """The key to a plan's bars: ``whose`` new CEUs they are parts of."""
+    return Html(
+        '<p class="ceu-legend">Each bar, a dashed outline, is the part of '
+        f"{escape(whose)} new CEUs that a requirement needs.</p>"
+    )
+
+
+def _history_sections(history: History, *, full: bool, where: _Where = _ALONE) -> Html:
     """The periods with a bar each, each period's report (``full`` or compact), the split
     decisions and the notes."""
     summary = (
@@ -342,32 +456,85 @@ def _history_sections(history: History, *, full: bool) -> Html:
         for r, row in zip(history.periods, period_rows(history), strict=True)
     ]
     periods = html_table(
-        "Periods, oldest first: total CEUs",
-        ("Period", "Status", "Required", "Counted", "Rollover", "Progress"),
+        f"Periods, oldest first: total CEUs{where.caption}",
+        (*common.PERIOD_HEADERS, "Progress"),
         rows,
         numeric=(2, 3, 4),
     )
-    parts = [Html(summary), periods, bar_legend()]
-    count = len(history.periods)
+    parts = [Html(summary), periods]
+    if where.legend:
+        parts.append(bar_legend())
+    count, level = len(history.periods), where.level
     for n, report in enumerate(history.periods, start=1):
         title = f"Period {n} of {count}: {period_label(report)}"
+        inside = where.inside(f"{where.caption}, {period_label(report)}")
         parts.append(
             Html(
-                f"<section><h2>{escape(title)}</h2>"
-                f"{_report_sections(report, full=full, nested=True)}</section>"
+                f"<section><h{level}>{escape(title)}</h{level}>"
+                f"{_report_sections(common.quiet(report), full=full, where=inside)}</section>"
             )
         )
     if history.splits:
         parts.append(
             html_table(
-                "Renewal-month records shared by two periods (H-SPLIT)",
+                f"Renewal-month records shared by two periods (H-SPLIT){where.caption}",
                 SPLIT_HEADERS,
                 split_rows(history),
                 numeric=(3, 5),
             )
         )
-    parts.append(_list_section("Notes", history.notes))
+    parts.append(_list_section("Notes", history.notes, level))
+    warnings = common.warning_lines(history.warnings)
+    parts.append(_list_section(common.WARNINGS_HEADING, warnings, level))
     return Html("".join(parts))
+
+
+def _explanation_sections(e: Explanation, where: _Where = _ALONE) -> Html:
+    """The summary, each requirement and each CEU that did not count, with citations."""
+    summary = (
+        f'<p class="ceu-summary">Member <strong>{escape(e.member_id)}</strong>: '
+        f"<strong>{escape(verdict(e.status))}</strong>. "
+        f"{escape(f'Period {e.period.start} to {e.period.end}, as of {e.as_of}. ')}"
+        f"{escape(f'Rules {e.rules}, from {e.source}.')}</p>"
+    )
+    requirements = []
+    for r in e.requirements:
+        state = "met" if r.met else f"{format_decimal(r.shortfall)} short"
+        filled = ", ".join(f"{c.record} ({format_decimal(c.ceus)})" for c in r.filled_by)
+        figures = (
+            f"({r.rule}): {format_decimal(r.counted)} of {format_decimal(r.required)} CEUs "
+            f"counted, {state}. Filled by {filled or 'no record'}. "
+            f"{common.not_applied_to(e, r.id)}"
+        ).rstrip()
+        requirements.append(
+            f"<li><strong>{escape(r.id)}</strong> {escape(figures)}"
+            f"{_citation(r.citation, e.rules)}</li>"
+        )
+    h = where.level
+    parts = [Html(summary), Html(f"<h{h}>Requirements</h{h}><ul>{''.join(requirements)}</ul>")]
+    items = [
+        f"<li><strong>{escape(part.record)}</strong>: {escape(ceus(part.ceus))}, "
+        f"<code>{escape(part.code)}</code> {escape(f'({part.rule}). {part.reason}')}"
+        f"{_citation(part.citation, e.rules)}</li>"
+        for part in e.not_counted
+    ]
+    if items:
+        parts.append(Html(f"<h{h}>CEUs that did not count</h{h}><ul>{''.join(items)}</ul>"))
+    refused = [
+        f"<li><strong>{escape(n.record)}</strong>: not applied to {escape(n.requirement)}, "
+        f"<code>{escape(n.code.value)}</code> {escape(f'({n.rule}). {n.message}')}"
+        f"{_citation(n.citation, e.rules)}</li>"
+        for n in e.not_applied
+    ]
+    if refused:
+        heading = escape(common.NOT_APPLIED_HEADING)
+        parts.append(Html(f"<h{h}>{heading}</h{h}><ul>{''.join(refused)}</ul>"))
+    return Html("".join(parts))
+
+
+def _citation(citation: str | None, rules: str) -> Html:
+    sentence = escape(common.citation_sentence(citation, rules))
+    return Html(f'<br><small class="ceu-cite">{sentence}</small>')
 
 
 def _list_section(heading: str, entries: Sequence[str], level: int = 2) -> Html:
@@ -377,8 +544,8 @@ def _list_section(heading: str, entries: Sequence[str], level: int = 2) -> Html:
     return Html(f"<h{level}>{escape(heading)}</h{level}><ul>{items}</ul>")
 
 
-def _paragraph(text: str) -> Html:
-    return Html(f"<p>{escape(text)}</p>")
+def _paragraph(sentence: str) -> Html:
+    return Html(f"<p>{escape(sentence)}</p>")
 
 
 def _svg(description: str, width: int, shapes: str) -> Html:
@@ -424,6 +591,7 @@ _CSS = (
     ".ceu-table th,.ceu-table td{border:1px solid #9a9a9a;padding:.25rem .5rem;"
     "text-align:left;vertical-align:middle;white-space:nowrap}"
     ".ceu-table .num{text-align:right;font-variant-numeric:tabular-nums}"
+    ".ceu-table .wrap{white-space:normal;min-width:10rem}"
     ".ceu-bar{vertical-align:middle}"
     ".ceu-legend{font-size:.9rem}"
     ".ceu-key{margin-right:1rem;white-space:nowrap}"

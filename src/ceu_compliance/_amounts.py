@@ -1,0 +1,64 @@
+"""CEU amounts: how they are written, and how the LP's exact fractions become decimals.
+
+A leaf module (it imports nothing of the package), so that every layer, the
+renderers included, can use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from fractions import Fraction
+
+
+def format_decimal(value: Decimal) -> str:
+    """A CEU amount as the JSON format writes it: ``16``, ``1.5``, never ``16.0`` or ``1E+1``."""
+    if value == value.to_integral_value():
+        return str(value.quantize(Decimal(1)))
+    return str(value.normalize())
+
+
+def ceus(amount: Decimal) -> str:
+    """``1 CEU``, ``2 CEUs``, ``0.5 CEUs``."""
+    return f"{format_decimal(amount)} CEU{'' if amount == 1 else 's'}"
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 credential``, ``2 credentials``, ``0 periods``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def decimal_of(value: Fraction, rounding: str = ROUND_HALF_EVEN) -> Decimal:
+    """An exact LP value as a CEU amount.
+
+    Exact whenever ``value`` has a finite decimal form (the inputs are decimals,
+    so it almost always has); otherwise rounded to 0.000001 CEU by ``rounding``.
+    """
+    with localcontext() as ctx:
+        ctx.prec = 60
+        exact = Decimal(value.numerator) / Decimal(value.denominator)
+        if Fraction(exact) != value:
+            exact = exact.quantize(Decimal("0.000001"), rounding=rounding)
+    return Decimal(format_decimal(exact))
+
+
+@dataclass
+class Rounder:
+    """:func:`decimal_of` that remembers what it had to round, for a note saying so."""
+
+    rounding: str = ROUND_HALF_EVEN
+    rounded: list[str] = field(default_factory=list)
+
+    def __call__(self, value: Fraction) -> Decimal:
+        out = decimal_of(value, self.rounding)
+        if Fraction(out) != value:
+            self.rounded.append(format_decimal(out))
+        return out
+
+    def notes(self) -> list[str]:
+        if not self.rounded:
+            return []
+        return [
+            "Some amounts have no exact decimal form and are shown rounded to 0.000001 CEU: "
+            + ", ".join(self.rounded)
+        ]
