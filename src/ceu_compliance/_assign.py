@@ -45,14 +45,13 @@ data's grain, so nothing is rounded):
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 from ._flow import Network, transport
-from ._lp import Constraint
 from ._solver import Number, Row, StagedProgram
 
 Layer = Literal["core", "specialty"]
@@ -104,92 +103,6 @@ class Assignment:
 
 #: How an assignment's counts were decided, cheapest first (docs/design.md).
 Method = Literal["transport", "rollover", "flow", "program"]
-
-
-class Profile(NamedTuple):
-    """What makes items interchangeable for the optimiser (sorts deterministically)."""
-
-    sinks: tuple[str, ...]
-    group: str  # "" when under no cap
-    flexible: bool
-    apart: int  # the item's index when it keeps a variable of its own, else -1
-
-
-@dataclass(frozen=True)
-class Program:
-    """The variables and constraints every assignment program shares.
-
-    Items with the same profile (sinks, cap group, flexible) share one count
-    variable ``c`` and one variable ``x`` per sink; ``base`` holds the rules of
-    the module docstring. :func:`assign` and the completion plan (PL-MIN) add
-    their own objectives and constraints to it. Items listed in ``apart`` get
-    variables of their own (the history, H-SPLIT, links them across periods).
-    """
-
-    layer_of: Mapping[str, Layer]
-    members: Mapping[Profile, list[int]]
-    profiles: list[Profile]
-    amount: Mapping[Profile, Fraction]
-    caps: Mapping[str, Decimal]
-    c: Mapping[Profile, Hashable]
-    x: Mapping[tuple[Profile, str], Hashable]
-    variables: list[Hashable]
-    base: tuple[Constraint, ...]
-
-    @classmethod
-    def build(
-        cls,
-        items: Sequence[Item],
-        sinks: Sequence[Sink],
-        caps: Mapping[str, Decimal],
-        *,
-        apart: Collection[int] = (),
-    ) -> Program:
-        layer_of = {s.key: s.layer for s in sinks}
-        members: dict[Profile, list[int]] = {}
-        for i, item in enumerate(items):
-            profile = Profile(item.sinks, item.group or "", item.flexible, i if i in apart else -1)
-            members.setdefault(profile, []).append(i)
-        profiles = sorted(members)
-        amount = {
-            p: sum((Fraction(items[i].amount) for i in members[p]), Fraction(0)) for p in profiles
-        }
-
-        c: dict[Profile, Hashable] = {p: ("c", n) for n, p in enumerate(profiles)}
-        x: dict[tuple[Profile, str], Hashable] = {
-            (p, k): ("x", n, k) for n, p in enumerate(profiles) for k in p.sinks
-        }
-        base: list[Constraint] = []
-        for p in profiles:
-            fixed = not p.flexible and not p.group
-            base.append(Constraint({c[p]: Fraction(1)}, "==" if fixed else "<=", amount[p]))
-            for layer in ("core", "specialty"):
-                row = {x[p, k]: Fraction(1) for k in p.sinks if layer_of[k] == layer}
-                if row:
-                    base.append(Constraint({**row, c[p]: Fraction(-1)}, "<=", Fraction(0)))
-        for s in sinks:
-            row = {x[p, s.key]: Fraction(1) for p in profiles if s.key in p.sinks}
-            if row:
-                base.append(Constraint(row, "<=", Fraction(s.required)))
-        for group, cap in caps.items():
-            row = {c[p]: Fraction(1) for p in profiles if p.group == group}
-            if row:
-                base.append(Constraint(row, "<=", Fraction(cap)))
-        variables: list[Hashable] = [*c.values(), *x.values()]
-        return cls(layer_of, members, profiles, amount, caps, c, x, variables, tuple(base))
-
-    def countable(self) -> Fraction:
-        """The most CEUs the items can count: everything, except what a cap leaves out."""
-        uncapped = Fraction(0)
-        capped: dict[str, Fraction] = {}
-        for p in self.profiles:
-            if p.group:
-                capped[p.group] = capped.get(p.group, Fraction(0)) + self.amount[p]
-            else:
-                uncapped += self.amount[p]
-        return uncapped + sum(
-            (min(Fraction(self.caps[g]), amount) for g, amount in capped.items()), Fraction(0)
-        )
 
 
 def assign(

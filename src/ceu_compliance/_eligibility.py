@@ -46,17 +46,27 @@ class Claim:
     rejections: tuple[Rejection, ...] = ()
 
     def reject(
-        self, code: RejectionCode, amount: Decimal, detail: str = "", rule: str = ""
+        self,
+        code: RejectionCode,
+        amount: Decimal,
+        detail: str = "",
+        rule: str = "",
+        *,
+        message: str | None = None,
     ) -> Claim:
-        """This claim with ``amount`` of its available CEUs rejected as ``code``."""
+        """This claim with ``amount`` of its available CEUs rejected as ``code``.
+
+        The message is the code's own (``_messages``), given ``detail``, unless
+        ``message`` says otherwise.
+        """
         amount = min(amount, self.available)
         if amount <= 0:
             return self
-        rejection = Rejection(
+        rejection = Rejection.model_construct(
             code=code,
             ceus=amount,
             rule=rule or RULE_OF[code],
-            message=rejection_message(code, self.record, amount, detail),
+            message=message or rejection_message(code, self.record, amount, detail),
         )
         return replace(
             self, available=self.available - amount, rejections=(*self.rejections, rejection)

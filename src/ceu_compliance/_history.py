@@ -32,7 +32,8 @@ from typing import Any
 
 from ._amounts import Rounder, ceus
 from ._assign import Span, split
-from ._engine import Prepared, RulesArg, _evaluate, prepare
+from ._engine import RulesArg, evaluate_period, prepare
+from ._items import Prepared, Split
 from ._models import ComplianceReport, History, Member, SplitDecision
 from ._pack import RulePack, RuleSet, resolve_pack
 from ._period import PeriodWindow, default_start
@@ -78,13 +79,11 @@ def evaluate_history(
 
     reports: list[ComplianceReport] = []
     for k, span in enumerate(spans):
-        report = _evaluate(
-            span.member,
-            span.rules,
-            day,
-            applied_before=served[k - 1] if k else None,
+        split = Split(
+            served_before=served[k - 1] if k else {},
             counted_here=served[k] if k < len(borders) else None,
         )
+        report = evaluate_period(span.member, span.rules, day, split)
         # A record is reported in the periods whose window holds it (a renewal-month
         # record in both); the oldest period also lists the records before the
         # history, the latest those after it.

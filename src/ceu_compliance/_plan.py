@@ -27,10 +27,12 @@ from typing import Any
 from ._amounts import Rounder, decimal_of, format_decimal
 from ._assign import plan_assignment
 from ._codes import CannotFill, PlanRoute, Source
-from ._engine import Minimum, Prepared, RulesArg, prepare, report_of
+from ._engine import RulesArg, prepare, report_of
+from ._items import Prepared
 from ._messages import listed
 from ._models import ComplianceReport, Member, Need, Plan, Shareable
 from ._pack import RuleSet, resolve_pack
+from ._requirements import Minimum
 from ._validation import parse_member
 
 _ZERO = Decimal(0)
