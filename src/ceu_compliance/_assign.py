@@ -51,6 +51,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal
 
+from ._amounts import exact_decimal
 from ._flow import Network, transport
 from ._solver import Number, Row, StagedProgram
 
@@ -87,18 +88,45 @@ class Item:
     order: tuple[Any, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Assignment:
     """Per item, in the order given: CEUs counted and CEUs assigned to each sink.
 
-    ``method`` names the way the counts were decided (:data:`Method`); it is
-    for tests and benchmarks, and takes no part in comparisons.
+    Held as whole numbers of ``1 / per_ceu`` CEU (``units`` counted, ``shares``
+    by sink), read as exact :attr:`counted` and :attr:`applied` fractions or, for
+    the report, as decimals (:meth:`decimal`). ``method`` names the way the
+    counts were decided (:data:`Method`); it is for tests and benchmarks. Two
+    assignments are equal when their amounts are.
     """
 
-    counted: tuple[Fraction, ...]
-    applied: tuple[Mapping[str, Fraction], ...]
+    units: tuple[int, ...]
+    shares: tuple[Mapping[str, int], ...]
+    per_ceu: int
     compliant: bool
-    method: Method = field(default="transport", compare=False)
+    method: Method = "transport"
+
+    @property
+    def counted(self) -> tuple[Fraction, ...]:
+        return tuple(Fraction(u, self.per_ceu) for u in self.units)
+
+    @property
+    def applied(self) -> tuple[dict[str, Fraction], ...]:
+        return tuple({k: Fraction(v, self.per_ceu) for k, v in x.items()} for x in self.shares)
+
+    def decimal(self, units: int) -> Fraction | Decimal:
+        """``units`` in CEUs: an exact decimal, or a fraction when it has no finite form."""
+        return exact_decimal(units, self.per_ceu) or Fraction(units, self.per_ceu)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Assignment):
+            return NotImplemented
+        return (self.counted, self.applied, self.compliant) == (
+            other.counted,
+            other.applied,
+            other.compliant,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 #: How an assignment's counts were decided, cheapest first (docs/design.md).
@@ -336,11 +364,11 @@ class _Problem:
         method: Method = "transport",
     ) -> Assignment:
         """Counts and shares, in units, as an :class:`Assignment` in CEUs."""
-        per_ceu = self.scale * counts.denominator
         keys = [s.key for s in self.sinks]
         return Assignment(
-            counted=tuple(Fraction(c, per_ceu) for c in counts.values),
-            applied=tuple({keys[k]: Fraction(v, per_ceu) for k, v in x.items()} for x in applied),
+            units=tuple(counts.values),
+            shares=tuple({keys[k]: v for k, v in x.items()} for x in applied),
+            per_ceu=self.scale * counts.denominator,
             compliant=compliant,
             method=method,
         )

@@ -22,7 +22,7 @@ from ._assign import Item, Sink
 from ._codes import NotAppliedCode, RejectionCode
 from ._eligibility import Claim
 from ._messages import not_applied_message, split_message
-from ._models import Activity, CEURecord, NotApplied
+from ._models import Activity, CEURecord, NotApplied, construct
 from ._pack import RuleSet, name_keys
 from ._period import PeriodWindow
 from ._requirements import Minimum, Requirements
@@ -184,7 +184,7 @@ def approvals(
             serves.add(code)
             continue
         refused.append(
-            NotApplied.model_construct(requirement=code, code=why, rule=rule, message=message)
+            construct(NotApplied, requirement=code, code=why, rule=rule, message=message)
         )
     year = window.year_of(record.date)
     served = tuple(s.key for s in sinks if s.requirement in serves and s.year in (None, year))

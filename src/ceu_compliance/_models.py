@@ -21,7 +21,7 @@ from abc import abstractmethod
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -88,6 +88,26 @@ CEUs = Annotated[DecimalValue, Field(ge=0)]
 # lists each one in ``warnings`` (or strict parsing refuses them).
 _INPUT = ConfigDict(frozen=True, extra="allow", str_strip_whitespace=True)
 _OUTPUT = ConfigDict(frozen=True, extra="forbid")
+
+_Output = TypeVar("_Output", bound=BaseModel)
+
+
+def construct(model: type[_Output], **values: Any) -> _Output:
+    """An output model from values the engine computed, every field given by name.
+
+    What ``model_construct`` does for such values, without its per-field search
+    for aliases and defaults: a report builds dozens of these, and that search
+    cost more than everything else in a typical report. No validation, so the
+    caller gives every field with its final type; the tests check that each
+    output model built this way equals the validated one.
+    """
+    assert values.keys() == model.__pydantic_fields__.keys(), (model, values.keys())
+    built = model.__new__(model)
+    object.__setattr__(built, "__dict__", values)
+    object.__setattr__(built, "__pydantic_fields_set__", set(values))
+    object.__setattr__(built, "__pydantic_extra__", None)
+    object.__setattr__(built, "__pydantic_private__", None)
+    return built
 
 
 class Activity(StrEnum):

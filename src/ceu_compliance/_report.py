@@ -29,6 +29,7 @@ from ._models import (
     RecordOutcome,
     Requirement,
     YearCount,
+    construct,
 )
 from ._pack import RuleSet
 from ._period import PeriodWindow, revocation, submission_opens
@@ -54,10 +55,10 @@ def report(
     outcome: dict[int, RecordOutcome] = {}
     by_requirement: dict[str, Decimal] = {}
     by_year: dict[tuple[str, int], Decimal] = {}
-    for claim, counted_f, applied_f in zip(
-        prepared.live, assignment.counted, assignment.applied, strict=True
+    for claim, units, shares in zip(
+        prepared.live, assignment.units, assignment.shares, strict=True
     ):
-        record, counted = claim.record, decimal(counted_f)
+        record, counted = claim.record, decimal(assignment.decimal(units))
         left = claim.available - counted
         rollover = left if window.in_renewal_month(record.date) else _ZERO
         if left > 0 and not rollover:
@@ -65,10 +66,10 @@ def report(
             assert cap is not None  # only a cap leaves countable CEUs out
             claim = claim.reject(cap.code, left, cap.detail)
         applications: dict[str, Decimal] = {}
-        if applied_f:
+        if shares:
             year = window.year_of(record.date)
-            for key, share_f in applied_f.items():
-                share, code = decimal(share_f), requirement_of[key]
+            for key, share_units in shares.items():
+                share, code = decimal(assignment.decimal(share_units)), requirement_of[key]
                 applications[code] = applications.get(code, _ZERO) + share
                 by_requirement[code] = by_requirement.get(code, _ZERO) + share
                 by_year[code, year] = by_year.get((code, year), _ZERO) + share
@@ -89,7 +90,8 @@ def report(
         split = None
         if m.years:
             split = tuple(
-                YearCount.model_construct(
+                construct(
+                    YearCount,
                     year=n,
                     start=prepared.years[n - 1][0],
                     end=prepared.years[n - 1][1],
@@ -110,7 +112,8 @@ def report(
     compliant = all(r.met for r in requirements)
     rollover_total = sum((r.rollover for r in records), _ZERO)
     status = _status(compliant, as_of, window)
-    deadlines = Deadlines.model_construct(
+    deadlines = construct(
+        Deadlines,
         due=end,
         submission_opens=submission_opens(end, rules.submission_opens_months),
         revocation=revocation(end, rules.revocation_days),
@@ -119,15 +122,16 @@ def report(
     offer = None
     # P-EXTENSION: one extension per period, and none once the credentials are revoked.
     if end < as_of <= deadlines.revocation and not compliant and member.extension_until is None:
-        offer = ExtensionOffer.model_construct(fee_usd=rules.extension_fee_usd)
+        offer = construct(ExtensionOffer, fee_usd=rules.extension_fee_usd, rule="P-EXTENSION")
     told = rollover_total if rollover_note else _ZERO
     notes = [*prepared.notes, *_status_notes(status, as_of, deadlines, offer, told)]
     notes += decimal.notes()
-    return ComplianceReport.model_construct(
+    return construct(
+        ComplianceReport,
         member_id=member.member_id,
         as_of=as_of,
         rules=rules.pack_id,
-        period=Period.model_construct(start=window.start, end=end),
+        period=construct(Period, start=window.start, end=end),
         status=status,
         compliant=compliant,
         required_total=required_total,
@@ -157,7 +161,8 @@ def _outcome(
             gaps.append("index_number")
         if not (record.provider or "").strip():
             gaps.append("provider")
-    return RecordOutcome.model_construct(
+    return construct(
+        RecordOutcome,
         id=record.id,
         date=record.date,
         activity=record.activity,
@@ -167,9 +172,7 @@ def _outcome(
         counted=counted,
         rollover=rollover,
         applied_to=tuple(
-            Application.model_construct(requirement=k, ceus=v)
-            for k, v in applications.items()
-            if v > 0
+            construct(Application, requirement=k, ceus=v) for k, v in applications.items() if v > 0
         ),
         not_applied=not_applied,
         rejections=claim.rejections,
@@ -186,7 +189,8 @@ def _requirement(
     by_period_year: tuple[YearCount, ...] | None = None,
 ) -> Requirement:
     short = max(_ZERO, required - counted) if shortfall is None else shortfall
-    return Requirement.model_construct(
+    return construct(
+        Requirement,
         id=rid,
         rule=rule,
         required=required,

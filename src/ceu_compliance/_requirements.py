@@ -56,8 +56,7 @@ def requirements(member: Member, rules: RuleSet, window: PeriodWindow) -> Requir
         if spec.code not in held or credential.earned < held[spec.code][1]:
             held[spec.code] = (spec, credential.earned)
     in_force = sorted(
-        ((s, d) for s, d in held.values() if d <= start),
-        key=lambda sd: rules.credentials.index(sd[0]),
+        ((s, d) for s, d in held.values() if d <= start), key=lambda sd: rules.rank(sd[0].code)
     )
     later = sorted(f"{s.code} ({d})" for s, d in held.values() if start < d <= end)
     if later:
