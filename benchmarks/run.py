@@ -313,7 +313,7 @@ def _profile(kind: str, call_name: str, seed: int) -> None:
     print(
         f"cProfile: {call_name} on {kind} ({len(data['records'])} records) x {repeat}, seed {seed}"
     )
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+    pstats.Stats(profiler).strip_dirs().sort_stats("cumulative").print_stats(25)
 
 
 def main(argv: list[str] | None = None) -> int:
