@@ -45,7 +45,7 @@ data's grain, so nothing is rounded):
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
@@ -212,31 +212,48 @@ def split(spans: Sequence[Span], *, use_highs: bool = True) -> list[dict[str, Fr
     if not any(borders):
         return [{} for _ in borders]
     scale = max(_grain(s.items, s.sinks, s.caps, s.total_required) for s in spans)
+    # A shared record is tagged with how the neighbouring period sees it, so that a
+    # class of interchangeable records is one in both periods (one column each).
+    seen = [{rid: _seen_as(span.items[i]) for i, rid in span.shared.items()} for span in spans]
     columns = _Columns()
     parts = []
-    scores: list[tuple[dict[int, Number], int]] = []
-    for span in spans:
+    scores: list[tuple[dict[int, int], int]] = []
+    for k, span in enumerate(spans):
         items = [
             replace(it, flexible=True) if i in span.shared else it
             for i, it in enumerate(span.items)
         ]
-        problem = _Problem(items, span.sinks, span.caps, span.total_required, scale=scale)
+        tags: dict[int, Hashable] = {}
+        for i, rid in span.shared.items():
+            if k and rid in seen[k - 1]:
+                tags[i] = ("shared with the earlier period", seen[k - 1][rid])
+            elif k + 1 < len(spans) and rid in seen[k + 1]:
+                tags[i] = ("shared with the later period", seen[k + 1][rid])
+        problem = _Problem(
+            items, span.sinks, span.caps, span.total_required, scale=scale, tags=tags
+        )
         count, owners, to_sink = _Linear.add(problem, columns)
         short = columns.column(0, None)
         columns.rows.append(Row({**dict.fromkeys(owners, 1), short: 1}, problem.total, None))
-        score: dict[int, Number] = {x: 1 for xs in to_sink.values() for x in xs}
+        score: dict[int, int] = {x: 1 for xs in to_sink.values() for x in xs}
         scores.append(({**score, short: -1}, sum(problem.r)))
         parts.append((problem, count))
-    earlier: list[dict[str, int]] = []
+    # Per border, the classes of shared records in the earlier period's objective-5
+    # order: (column in the earlier period, its records in order, their CEUs there).
+    earlier: list[list[tuple[int, list[str], list[int]]]] = []
     for b, border in enumerate(borders):
         (problem, count), (later, later_count) = parts[b], parts[b + 1]
         later_index = {rid: i for i, rid in spans[b + 1].shared.items()}
-        mine = {}
-        for rid, i in sorted(border.items(), key=lambda p: problem.items[p[1]].order):
-            j = later_index[rid]
-            mine[rid] = count[i]
-            limit = min(problem.a[i], later.a[j])
-            columns.rows.append(Row({count[i]: 1, later_count[j]: 1}, None, limit))
+        by_item = {i: rid for rid, i in border.items()}
+        mine = []
+        for members in problem.classes:
+            records = [by_item[i] for i in members if i in by_item]
+            if not records:
+                continue
+            column, then = count[members[0]], later_count[later_index[records[0]]]
+            limit = sum(min(problem.a[border[r]], later.a[later_index[r]]) for r in records)
+            columns.rows.append(Row({column: 1, then: 1}, None, limit))
+            mine.append((column, records, [problem.a[border[r]] for r in records]))
         earlier.append(mine)
 
     program = columns.program(use_highs=use_highs)
@@ -250,12 +267,33 @@ def split(spans: Sequence[Span], *, use_highs: bool = True) -> list[dict[str, Fr
             program.maximize(score)
     for mine in earlier:
         if mine:
-            program.maximize(dict.fromkeys(mine.values(), -1))
+            program.maximize({column: -1 for column, _, _ in mine})
+    served: list[dict[str, Fraction]] = []
     for mine in earlier:
-        for j in mine.values():
-            if not program.fixed(j):
-                program.fix(j, program.maximize({j: 1}))
-    return [{rid: Fraction(program.lower[j], scale) for rid, j in mine.items()} for mine in earlier]
+        to_earlier: dict[str, Fraction] = {}
+        for column, records, amounts in mine:
+            if not program.fixed(column):
+                program.fix(column, program.maximize({column: 1}))
+            shares = earliest_first(program.lower[column], range(len(records)), amounts)
+            to_earlier |= {r: share / scale for r, share in zip(records, shares, strict=True)}
+        served.append(to_earlier)
+    return served
+
+
+def _seen_as(item: Item) -> Hashable:
+    """What makes a record interchangeable with another in one period's assignment."""
+    return (item.sinks, item.group, item.flexible)
+
+
+def earliest_first(total: Number, members: Sequence[int], amounts: Sequence[int]) -> list[Fraction]:
+    """``total`` shared out among ``members`` in order, each up to its amount."""
+    left = Fraction(total)
+    shares = []
+    for i in members:
+        share = min(left, Fraction(amounts[i]))
+        shares.append(share)
+        left -= share
+    return shares
 
 
 def _grain(
@@ -282,6 +320,7 @@ class _Problem:
         total_required: Decimal,
         *,
         scale: int = 1,
+        tags: Mapping[int, Hashable] | None = None,
     ) -> None:
         self.items, self.sinks, self.decimal_caps = items, sinks, caps
         self.scale = max(scale, _grain(items, sinks, caps, total_required))
@@ -305,7 +344,17 @@ class _Problem:
         }
         self.group = [i.group if i.group in self.cap else None for i in items]
         self.by_order = sorted(range(len(items)), key=lambda i: items[i].order)
-        self.variable = [i for i in self.by_order if items[i].flexible or self.group[i] is not None]
+        # Objective 5 ranks open items in classes of interchangeable ones (same
+        # minimums, cap and renewal-month standing; ``tags`` can split them
+        # further): classes by their earliest item, then each class earliest first.
+        classes: dict[Hashable, list[int]] = {}
+        for i in self.by_order:
+            if items[i].flexible or self.group[i] is not None:
+                tag = tags.get(i) if tags else None
+                key = (self.core[i], self.spec[i], self.group[i], items[i].flexible, tag)
+                classes.setdefault(key, []).append(i)
+        self.classes = list(classes.values())
+        self.variable = [i for members in self.classes for i in members]
         self.countable = sum(a for a, g in zip(self.a, self.group, strict=True) if g is None)
         self.countable += sum(self.cap.values())
 
@@ -553,7 +602,7 @@ class _Problem:
         for layer in ("core", "specialty"):
             sinks = [k for k, s in enumerate(self.sinks) if s.layer == layer]
             if sinks:
-                row: dict[int, Number] = {x: 1 for k in sinks for x in lp.to_sink[k]}
+                row: dict[int, int] = {x: 1 for k in sinks for x in lp.to_sink[k]}
                 program.add_row(Row({**row, n: 1}, sum(self.r[k] for k in sinks), None))
         program.maximize({n: -1})
         program.maximize(lp.assigned())
@@ -624,10 +673,12 @@ class _Linear:
         lower, upper, rows, column = columns.lower, columns.upper, columns.rows, columns.column
 
         count: dict[int, int] = {}
+        for members in problem.classes:
+            j = column(0, sum(problem.a[i] for i in members))
+            count.update(dict.fromkeys(members, j))
         shared: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
         for i in problem.by_order:
-            if i in problem.variable:
-                count[i] = column(0, problem.a[i])
+            if i in count:
                 continue
             key = (problem.core[i], problem.spec[i])
             if key not in shared:
@@ -642,7 +693,7 @@ class _Linear:
             i = sample[j]
             for layer in (problem.core[i], problem.spec[i]):
                 if layer:
-                    row: dict[int, Number] = {j: -1}
+                    row: dict[int, int] = {j: -1}
                     for k in layer:
                         x = column(0, None)
                         row[x] = 1
@@ -653,25 +704,26 @@ class _Linear:
                 rows.append(Row(dict(xs), None, problem.r[k]))
         for g, cap in problem.cap.items():
             members = [i for i in problem.variable if problem.group[i] == g]
-            rows.append(Row({count[i]: 1 for i in members}, None, cap))
+            rows.append(Row(dict.fromkeys((count[i] for i in members), 1), None, cap))
         return count, owners, to_sink
 
-    def assigned(self) -> dict[int, Number]:
+    def assigned(self) -> dict[int, int]:
         return {x: 1 for xs in self.to_sink.values() for x in xs}
 
-    def counted(self) -> dict[int, Number]:
+    def counted(self) -> dict[int, int]:
         return dict.fromkeys(self.owners, 1)
 
     def rank_and_read(self) -> Counts:
-        """Objective 5 (earliest open item first), then every item's count."""
+        """Objective 5 (earliest class of open items first), then every item's count."""
         problem, program = self.problem, self.program
-        for i in problem.variable:
-            j = self.count[i]
+        counts = [Fraction(a) for a in problem.a]
+        for members in problem.classes:
+            j = self.count[members[0]]
             if not program.fixed(j):
                 program.fix(j, program.maximize({j: 1}))
-        counts = [Fraction(a) for a in problem.a]
-        for i in problem.variable:
-            counts[i] = Fraction(program.lower[self.count[i]])
+            shares = earliest_first(program.lower[j], members, problem.a)
+            for i, share in zip(members, shares, strict=True):
+                counts[i] = share
         return Counts.of(counts)
 
 

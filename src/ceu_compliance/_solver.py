@@ -19,6 +19,7 @@ So a floating-point tolerance can make a stage slower, never wrong.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -65,7 +66,7 @@ FALLBACKS = _Counter()
 class Row:
     """``lower <= sum(coefficients[j] * x[j]) <= upper`` (a missing side is unbounded)."""
 
-    coefficients: dict[int, Number]
+    coefficients: dict[int, int]
     lower: Number | None
     upper: Number | None
 
@@ -112,7 +113,7 @@ class StagedProgram:
         if self._highs:
             self._highs.add_row(row)
 
-    def maximize(self, objective: Mapping[int, Number]) -> Fraction:
+    def maximize(self, objective: Mapping[int, int]) -> Fraction:
         """The exact optimum of ``objective``; the program keeps only its optimal face."""
         if self._highs:
             found = self._highs.solve(objective)
@@ -126,7 +127,7 @@ class StagedProgram:
         self.add_row(Row(dict(objective), value, None))
         return value
 
-    def peek(self, objective: Mapping[int, Number]) -> Fraction:
+    def peek(self, objective: Mapping[int, int]) -> Fraction:
         """The exact optimum of ``objective``, leaving the program as it was."""
         if self._highs:
             found = self._highs.solve(objective)
@@ -138,16 +139,25 @@ class StagedProgram:
     # ------------------------------------------------------------ exact checks
 
     def _certify(
-        self, objective: Mapping[int, Number], point: list[Fraction], duals: list[Fraction]
-    ) -> tuple[list[Fraction], list[Fraction]] | None:
-        """The reduced costs and row levels proving ``point`` optimal with ``duals``, or None."""
-        for j, value in enumerate(point):
+        self, objective: Mapping[int, int], point: list[Fraction], duals: list[Fraction]
+    ) -> tuple[list[int], list[Fraction]] | None:
+        """The reduced costs and row levels proving ``point`` optimal with ``duals``, or None.
+
+        In whole numbers: the point is scaled by the common denominator of its
+        values, the duals by theirs, so no Fraction is built per coefficient.
+        """
+        per_point = math.lcm(*(v.denominator for v in point))
+        whole = [v.numerator * (per_point // v.denominator) for v in point]
+        for j, value in enumerate(whole):
             upper = self.upper[j]
-            if value < self.lower[j] or (upper is not None and value > upper):
+            if value < self.lower[j] * per_point or (
+                upper is not None and value > upper * per_point
+            ):
                 return None
-        activity = []
+        activity: list[Fraction] = []
         for row, dual in zip(self.rows, duals, strict=True):
-            level = sum((a * point[j] for j, a in row.coefficients.items()), Fraction(0))
+            scaled = sum(a * whole[j] for j, a in row.coefficients.items())
+            level = Fraction(scaled, per_point)
             if (row.lower is not None and level < row.lower) or (
                 row.upper is not None and level > row.upper
             ):
@@ -156,11 +166,16 @@ class StagedProgram:
             if (dual > 0 and level != row.upper) or (dual < 0 and level != row.lower):
                 return None
             activity.append(level)
-        reduced = [Fraction(objective.get(j, 0)) for j in range(len(point))]
+        # Reduced costs, objective minus priced rows, in 1/per_dual (all whole).
+        per_dual = math.lcm(*(y.denominator for y in duals if y))
+        reduced = [0] * len(point)
+        for j, cost in objective.items():
+            reduced[j] = cost * per_dual
         for row, dual in zip(self.rows, duals, strict=True):
             if dual:
+                y = dual.numerator * (per_dual // dual.denominator)
                 for j, a in row.coefficients.items():
-                    reduced[j] -= a * dual
+                    reduced[j] -= a * y
         for j, cost in enumerate(reduced):
             if (cost > 0 and point[j] != self.upper[j]) or (cost < 0 and point[j] != self.lower[j]):
                 return None
@@ -170,7 +185,7 @@ class StagedProgram:
         self,
         point: list[Fraction],
         duals: list[Fraction],
-        reduced: list[Fraction],
+        reduced: list[int],
         activity: list[Fraction],
     ) -> None:
         """Keep the optimal face: every optimal point agrees where the certificate prices."""
@@ -184,7 +199,7 @@ class StagedProgram:
                     self._highs.row_bounds(i)
         self.values = point
 
-    def _exact(self, objective: Mapping[int, Number]) -> tuple[Fraction, list[Fraction]]:
+    def _exact(self, objective: Mapping[int, int]) -> tuple[Fraction, list[Fraction]]:
         """The stage by the exact simplex: the optimum and an optimal point."""
         variables = list(range(len(self.lower)))
         constraints = []
@@ -254,7 +269,7 @@ class _Highs:
         self.h.changeRowBounds(i, _float(row.lower, -inf), _float(row.upper, inf))
 
     def solve(
-        self, objective: Mapping[int, Number]
+        self, objective: Mapping[int, int]
     ) -> tuple[list[Fraction], list[Fraction]] | None:
         n = len(self.program.lower)
         costs = np.zeros(n)
@@ -272,7 +287,7 @@ class _Highs:
         return point, duals
 
 
-def _value(objective: Mapping[int, Number], point: Sequence[Fraction]) -> Fraction:
+def _value(objective: Mapping[int, int], point: Sequence[Fraction]) -> Fraction:
     return sum((a * point[j] for j, a in objective.items()), Fraction(0))
 
 
@@ -281,4 +296,8 @@ def _float(value: Number | None, missing: float) -> float:
 
 
 def _rational(value: Any) -> Fraction:
-    return Fraction(float(value)).limit_denominator(_DENOMINATOR)
+    number = float(value)
+    nearest = round(number)
+    if abs(number - nearest) < 1e-9:  # most values: a whole number of units
+        return Fraction(nearest)
+    return Fraction(number).limit_denominator(_DENOMINATOR)
