@@ -22,7 +22,7 @@ from ._models import ComplianceReport, Member
 from ._pack import RulePack, RuleSet, resolve_pack
 from ._period import PeriodWindow
 from ._report import report
-from ._requirements import requirements
+from ._requirements import Requirements, requirements
 from ._validation import parse_member
 
 RulesArg = RulePack | str | Path | None
@@ -61,6 +61,20 @@ def evaluate_period(
     """
     prepared = prepare(member, rules, as_of, split)
     return report_of(member, rules, as_of, prepared, rollover_note=split.counted_here is None)
+
+
+def resplit(prepared: Prepared, rules: RuleSet, split: Split) -> Prepared:
+    """``prepared`` (made without a split) under a history's ``split``.
+
+    Eligibility does not depend on the split, so only its two effects are
+    worked out again: previous-renewal-month CEUs that served the previous period,
+    and the renewal-month CEUs this period counts.
+    """
+    window = prepared.window
+    required = Requirements(
+        prepared.required_total, prepared.minimums, prepared.sinks, prepared.notes
+    )
+    return items(split.apply(prepared.claims, window), required, rules, window, split)
 
 
 def prepare(member: Member, rules: RuleSet, as_of: dt.date, split: Split = NO_SPLIT) -> Prepared:

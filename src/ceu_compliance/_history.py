@@ -32,7 +32,7 @@ from typing import Any
 
 from ._amounts import Rounder, ceus
 from ._assign import Span, split
-from ._engine import RulesArg, evaluate_period, prepare
+from ._engine import RulesArg, prepare, report_of, resplit
 from ._items import Prepared, Split
 from ._models import ComplianceReport, History, Member, SplitDecision
 from ._pack import RulePack, RuleSet, resolve_pack
@@ -73,7 +73,8 @@ def evaluate_history(
     day = as_of or dt.date.today()
     spans, notes = _spans(valid, pack, periods)
     borders = [_renewal_month_ids(valid, span.end) for span in spans[:-1]]
-    chosen = _choose([prepare(s.member, s.rules, day) for s in spans], borders)
+    prepared = [prepare(s.member, s.rules, day) for s in spans]
+    chosen = _choose(prepared, borders)
     decimal = Rounder()
     served = [{r: decimal(v) for r, v in border.items()} for border in chosen]
 
@@ -83,7 +84,13 @@ def evaluate_history(
             served_before=served[k - 1] if k else {},
             counted_here=served[k] if k < len(borders) else None,
         )
-        report = evaluate_period(span.member, span.rules, day, split)
+        report = report_of(
+            span.member,
+            span.rules,
+            day,
+            resplit(prepared[k], span.rules, split),
+            rollover_note=split.counted_here is None,
+        )
         # A record is reported in the periods whose window holds it (a renewal-month
         # record in both); the oldest period also lists the records before the
         # history, the latest those after it.
