@@ -151,7 +151,7 @@ def evaluate_many(
         RulePackError: ``rules`` names a pack that does not load (before any member).
         ValueError: ``jobs`` is less than 1.
     """
-    return _results(Job(evaluate, resolve_pack(rules), as_of or dt.date.today()), members, jobs)
+    return run_job(Job(evaluate, resolve_pack(rules), as_of or dt.date.today()), members, jobs)
 
 
 def plan_many(
@@ -162,12 +162,13 @@ def plan_many(
     jobs: int = 1,
 ) -> Iterator[Plan | BatchError]:
     """:func:`evaluate_many` for completion plans (PL-MIN): a plan or a ``BatchError`` each."""
-    return _results(Job(plan, resolve_pack(rules), as_of or dt.date.today()), members, jobs)
+    return run_job(Job(plan, resolve_pack(rules), as_of or dt.date.today()), members, jobs)
 
 
-def _results(
-    job: Job[Out], members: Iterable[MemberInput], jobs: int
+def run_job(
+    job: Job[Out], members: Iterable[MemberInput | Refusal], jobs: int
 ) -> Iterator[Out | BatchError]:
+    """``job`` on every member, lazily, in order (the engine of :func:`evaluate_many`)."""
     check_jobs(jobs)
     # One member per chunk in-process, so that results follow a slow source at once.
     size = 1 if jobs == 1 else CHUNK_SIZE
@@ -196,24 +197,23 @@ def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
-_worker_task: Callable[[Sequence[tuple[int, Any]]], Any] | None = None
+_worker_task: Callable[[Any], Any] | None = None
 
 
-def _start_worker(task: Callable[[Sequence[tuple[int, Any]]], Any]) -> None:
+def _start_worker(task: Callable[[Any], Any]) -> None:
     global _worker_task
     _worker_task = task
 
 
-def _run_chunk(chunk: Sequence[tuple[int, Any]]) -> Any:
+def _run_chunk(chunk: Any) -> Any:
     assert _worker_task is not None, "worker started without a task"
     return _worker_task(chunk)
 
 
-def map_chunks(
-    task: Callable[[Sequence[tuple[int, Any]]], R],
-    chunks: Iterable[list[tuple[int, Any]]],
-    jobs: int,
-) -> Iterator[tuple[list[tuple[int, Any]], R]]:
+C = TypeVar("C")
+
+
+def map_chunks(task: Callable[[C], R], chunks: Iterable[C], jobs: int) -> Iterator[tuple[C, R]]:
     """``(chunk, task(chunk))`` for each chunk, in order, on ``jobs`` processes.
 
     ``task`` must pickle (a module-level function or a frozen dataclass): each
@@ -226,12 +226,9 @@ def map_chunks(
         yield from ((chunk, task(chunk)) for chunk in chunks)
         return
     with ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=_context(),
-        initializer=_start_worker,
-        initargs=(task,),
+        max_workers=jobs, mp_context=_context(), initializer=_start_worker, initargs=(task,)
     ) as pool:
-        pending: deque[tuple[list[tuple[int, Any]], Future[R]]] = deque()
+        pending: deque[tuple[C, Future[R]]] = deque()
         try:
             for chunk in chunks:
                 pending.append((chunk, pool.submit(_run_chunk, chunk)))

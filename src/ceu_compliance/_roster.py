@@ -50,8 +50,8 @@ _BOM = b"\xef\xbb\xbf"
 # record's fields keyed by member_id (approved_for as CODE;CODE).
 MEMBER_COLUMNS = tuple(name for name in Member.model_fields if name != "records")
 RECORD_COLUMNS = ("member_id", *CEURecord.model_fields)
-_REQUIRED_MEMBER_COLUMNS = ("member_id", "renewal_due", "credentials")
-_REQUIRED_RECORD_COLUMNS = ("member_id", "id", "date", "activity")
+REQUIRED_MEMBER_COLUMNS = ("member_id", "renewal_due", "credentials")
+REQUIRED_RECORD_COLUMNS = ("member_id", "id", "date", "activity")
 
 
 class RosterError(ProblemsError):
@@ -452,8 +452,8 @@ def _csv_roster(members_path: str, records_path: str) -> Roster:
     try:
         member_header = _header(members, members_path)
         record_header = _header(records, records_path)
-        check_columns(member_header, MEMBER_COLUMNS, _REQUIRED_MEMBER_COLUMNS, members_path)
-        check_columns(record_header, RECORD_COLUMNS, _REQUIRED_RECORD_COLUMNS, records_path)
+        check_columns(member_header, MEMBER_COLUMNS, REQUIRED_MEMBER_COLUMNS, members_path)
+        check_columns(record_header, RECORD_COLUMNS, REQUIRED_RECORD_COLUMNS, records_path)
     except RosterError:
         members_text.close()
         records_text.close()
