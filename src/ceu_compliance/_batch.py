@@ -109,7 +109,8 @@ def _loaded(item: Any) -> tuple[Any, Problem | None]:
     if not item.strip():
         return None, Problem("empty", "$", "no member here: the text is empty (a blank line?)")
     try:
-        return json.loads(item), None
+        # UTF-8 only: json.loads would guess UTF-16 from a stray byte order mark.
+        return json.loads(item.decode("utf-8") if isinstance(item, bytes) else item), None
     except UnicodeDecodeError as exc:
         return None, Problem("not_utf8", "$", f"not UTF-8 text: {exc.reason} at byte {exc.start}")
     except json.JSONDecodeError as exc:

@@ -416,7 +416,7 @@ class _Summary:
 
     def text(self, name: str, errors: str | None) -> str:
         evaluated = self.total - self.refused
-        line = f"{PROG}: {name}: {self.total:,} members, {evaluated:,} evaluated"
+        line = f"{PROG}: {name}: {self.total:,} entries, {evaluated:,} evaluated"
         if self.refused:
             line += f", {self.refused:,} refused (listed in {errors or 'the lines above'})"
         lines = [line]
@@ -431,7 +431,7 @@ class _Summary:
         lines.append(heading)
         urgent = sorted(self._urgent, key=lambda item: (-item[0], -item[1]))
         for _, _, o in urgent:
-            days = f"{o.days_left} days left" if o.days_left >= 0 else f"{-o.days_left} overdue"
+            days = f"{o.days_left} days left" if o.days_left >= 0 else f"{-o.days_left} days late"
             lines.append(f"    {o.member_id}  {o.status}  due {o.due} ({days})  {o.shortfalls}")
         if self.urgent_count > len(urgent):
             lines.append(f"    ... and {self.urgent_count - len(urgent):,} more")

@@ -21,8 +21,9 @@ from ._roster import (
     RECORD_COLUMNS,
     REQUIRED_MEMBER_COLUMNS,
     REQUIRED_RECORD_COLUMNS,
+    RosterError,
     TableMember,
-    check_columns,
+    column_problems,
 )
 from ._rows import RowSpec
 
@@ -92,8 +93,12 @@ def evaluate_frame(
         ImportError: the ``dataframe`` extra is not installed.
     """
     _require_pandas()
-    check_columns(list(members.columns), MEMBER_COLUMNS, REQUIRED_MEMBER_COLUMNS, "members")
-    check_columns(list(records.columns), RECORD_COLUMNS, REQUIRED_RECORD_COLUMNS, "records")
+    problems = [
+        *column_problems(list(members.columns), MEMBER_COLUMNS, REQUIRED_MEMBER_COLUMNS, "members"),
+        *column_problems(list(records.columns), RECORD_COLUMNS, REQUIRED_RECORD_COLUMNS, "records"),
+    ]
+    if problems:
+        raise RosterError(problems)
     pack = resolve_pack(rules)
     by_member: dict[Any, list[dict[str, Any]]] = {}
     for record in _rows(records):

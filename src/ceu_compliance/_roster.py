@@ -397,10 +397,10 @@ def _record(cells: Mapping[str, Any]) -> dict[str, Any]:
     return record
 
 
-def check_columns(
+def column_problems(
     header: Sequence[str], known: Sequence[str], required: Sequence[str], where: str
-) -> None:
-    """Refuse a table whose columns are unknown (a typo would be ignored), missing or repeated."""
+) -> list[Problem]:
+    """A table's unknown (a typo would be ignored), missing and repeated columns."""
     problems = []
     for name in header:
         if name not in known:
@@ -420,8 +420,7 @@ def check_columns(
         Problem("repeated_column", where, f"column {name!r} appears twice")
         for name in sorted({n for n in header if list(header).count(n) > 1})
     ]
-    if problems:
-        raise RosterError(problems)
+    return problems
 
 
 class _Spool:
@@ -452,8 +451,12 @@ def _csv_roster(members_path: str, records_path: str) -> Roster:
     try:
         member_header = _header(members, members_path)
         record_header = _header(records, records_path)
-        check_columns(member_header, MEMBER_COLUMNS, REQUIRED_MEMBER_COLUMNS, members_path)
-        check_columns(record_header, RECORD_COLUMNS, REQUIRED_RECORD_COLUMNS, records_path)
+        problems = [
+            *column_problems(member_header, MEMBER_COLUMNS, REQUIRED_MEMBER_COLUMNS, members_path),
+            *column_problems(record_header, RECORD_COLUMNS, REQUIRED_RECORD_COLUMNS, records_path),
+        ]
+        if problems:
+            raise RosterError(problems)
     except RosterError:
         members_text.close()
         records_text.close()
