@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from tests.rosters import AS_OF, INVALID, good, mixed_lines
 
 from ceu_compliance import (
     BatchError,
@@ -22,6 +21,7 @@ from ceu_compliance import (
     plan,
     plan_many,
 )
+from rosters import AS_OF, INVALID, good, mixed_lines
 
 
 def test_results_come_in_input_order_one_per_member() -> None:
@@ -96,6 +96,7 @@ def test_jobs_must_be_a_whole_number(jobs: Any) -> None:
 
 def test_as_of_defaults_to_one_day_for_the_whole_batch() -> None:
     (report,) = evaluate_many([good(0)])
+    assert isinstance(report, ComplianceReport)
     assert report.as_of == dt.date.today()
 
 

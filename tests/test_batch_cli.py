@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.rosters import AS_OF, INVALID, csv_pair, good, mixed_lines
 
 from ceu_compliance import evaluate
 from ceu_compliance._cli import main
 from ceu_compliance._cli_batch import _Progress, show_progress
 from ceu_compliance._roster import MAX_MEMBER_BYTES, open_roster
+from rosters import AS_OF, INVALID, csv_pair, good, mixed_lines
 
 DAY = AS_OF.isoformat()
 

@@ -63,7 +63,11 @@ def to_frame(
             rows.append({"member_id": result.member_id, "problems": _problems(result)})
         else:
             rows.append({**spec.row(result), "problems": None})
-    frame = pd.DataFrame.from_records(rows, columns=columns)
+    # Object columns hold the values as they are (str, date, Decimal, None), whatever
+    # the rows; only the flag and the day count get pandas' nullable types.
+    frame = pd.DataFrame(
+        {c: pd.Series([row.get(c) for row in rows], dtype=object) for c in columns}
+    )
     typed: pd.DataFrame = frame.astype({"compliant": "boolean", "days_left": "Int64"})
     return typed
 
