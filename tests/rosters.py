@@ -68,3 +68,15 @@ def _cell(value: Any) -> str:
     if isinstance(value, list):
         return ";".join(value)
     return "" if value is None else str(value)
+
+
+def extra(module: str) -> Any:
+    """Import an optional extra's module: skip without it, except in CI, which installs them."""
+    import importlib
+    import os
+
+    import pytest
+
+    if os.environ.get("CI"):
+        return importlib.import_module(module)  # CI installs every extra: never skip there
+    return pytest.importorskip(module)

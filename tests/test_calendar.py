@@ -10,9 +10,9 @@ import pytest
 
 from ceu_compliance import evaluate
 from ceu_compliance._cli import main
-from rosters import AS_OF, INVALID, good
+from rosters import AS_OF, INVALID, extra, good
 
-icalendar = pytest.importorskip("icalendar")
+icalendar = extra("icalendar")
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ import pytest
 
 from ceu_compliance import RosterError, evaluate, evaluate_frame, evaluate_many, to_frame
 from ceu_compliance._cli import main
-from rosters import AS_OF, INVALID, csv_pair, good
+from rosters import AS_OF, INVALID, csv_pair, extra, good
 
-pd = pytest.importorskip("pandas")
+pd = extra("pandas")
 
 
 def test_importing_the_library_imports_no_pandas() -> None:
