@@ -478,3 +478,20 @@ def test_the_bar_is_drawn_only_for_a_terminal(tmp_path: Path) -> None:
             assert ("[" in stream.getvalue()) is drawn
             progress.clear()
             assert stream.getvalue().endswith("\r") is drawn
+
+
+def test_the_spark_schema_in_the_docs_is_the_csv_columns() -> None:
+    import re
+
+    from ceu_compliance import default_rule_pack
+    from ceu_compliance._rows import RowSpec
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "scale-out.md").read_text()
+    match = re.search(r'SCHEMA = "([^"]+)"', page)
+    assert match is not None
+    fields = [field.split() for field in match.group(1).split(", ")]
+    spec = RowSpec.of(default_rule_pack())
+    assert [name for name, _ in fields] == [*spec.columns, "problems"]
+    arrow = {"string": "string", "bool": "boolean", "date32[day]": "date", "int32": "int"}
+    types = {f.name: arrow[str(f.type)] for f in spec.arrow_schema()}
+    assert all(kind == types.get(name, "string") for name, kind in fields)
