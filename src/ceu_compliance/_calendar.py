@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import icalendar
 
 _UID_NAMESPACE = uuid.UUID("6f1d3b1e-4c8e-5a43-9b0e-1f2a3c4d5e6f")
+CALENDAR_FOOTER = b"END:VCALENDAR\r\n"
 _EXTRA = 'the calendar needs icalendar: pip install "ceu-compliance[calendar]"'
 
 
@@ -48,9 +49,6 @@ def calendar_header() -> bytes:
     calendar.add("x-wr-calname", "CEU deadlines")
     whole: bytes = calendar.to_ical()
     return whole.removesuffix(CALENDAR_FOOTER)
-
-
-CALENDAR_FOOTER = b"END:VCALENDAR\r\n"
 
 
 def deadline_events(report: ComplianceReport) -> bytes:

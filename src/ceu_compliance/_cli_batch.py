@@ -112,7 +112,7 @@ def _roster_arguments(parser: argparse.ArgumentParser, common: Sequence[Option])
     )
     parser.add_argument(
         "--input-format",
-        choices=sorted({f.lstrip(".") for f in set(INPUT_FORMATS.values())}),
+        choices=sorted(set(INPUT_FORMATS.values())),
         help="the roster format (default: from the extension of INPUT)",
     )
     for option in common:
