@@ -20,12 +20,14 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, TypeAlias, TypeVar
 
 from . import __version__
+from ._cli_batch import add_commands as _add_roster_commands
 from ._engine import evaluate
 from ._errors import CEUComplianceError, InvalidMemberError, Problem, ProblemsError
 from ._history import evaluate_history
@@ -98,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_plan(commands)
     _add_demo(commands)
     _add_schema(commands)
+    _add_roster_commands(commands, [partial(_as_of_option, default_help="today"), _rules_option])
     return parser
 
 
