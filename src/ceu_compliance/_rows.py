@@ -106,7 +106,7 @@ class RowSpec:
         return row
 
     def csv_text(self, rows: Iterable[Row]) -> str:
-        """``rows`` as CSV lines (no header), cells as INTERCHANGE.md writes them."""
+        """``rows`` as CSV lines (no header), cells as the JSON format writes them."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerows([csv_cell(row[c]) for c in self.columns] for row in rows)
