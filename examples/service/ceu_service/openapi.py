@@ -187,7 +187,7 @@ def _complete(doc: dict[str, Any], pack: RulePack, settings: Settings) -> None:
         _content(operation, "413", ref[Error], _too_large(settings.max_body_bytes))
         _content(operation, "422", ref[Error], refusals)
     batch = paths["/v1/batch"]["post"]
-    lines, answer = _example_batch(members, pack)
+    lines, answer = _example_batch(members, pack, settings.max_body_bytes)
     batch["requestBody"] = {
         "required": True,
         "content": {"application/x-ndjson": {"schema": {"type": "string"}, "example": lines}},
@@ -269,12 +269,14 @@ def _refusal(pack: RulePack, member: dict[str, Any] | str) -> dict[str, Any]:
     raise AssertionError("the example member was not refused")
 
 
-def _example_batch(members: dict[str, dict[str, Any]], pack: RulePack) -> tuple[str, str]:
+def _example_batch(
+    members: dict[str, dict[str, Any]], pack: RulePack, max_line: int
+) -> tuple[str, str]:
     """Two example members and a refused one as a batch, and the service's answer to it."""
     lines = [json.dumps(m) for m in list(members.values())[:2]] + [json.dumps(_REFUSED_MEMBER)]
     results = evaluate_many(lines, as_of=EXAMPLE_AS_OF, rules=pack)
     answer = b"".join(
-        result_line(Line(number, line.encode()), result, max_line=len(line))
+        result_line(Line(number, line.encode()), result, max_line=max_line)
         for number, (line, result) in enumerate(zip(lines, results, strict=True), start=1)
     )
     return "".join(f"{line}\n" for line in lines), answer.decode()
