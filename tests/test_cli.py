@@ -188,7 +188,7 @@ def test_rules_accepts_a_pack_name_or_a_toml_path(
 ) -> None:
     toml = tmp_path / "pack.toml"
     toml.write_text(
-        resources.files("ceu_compliance").joinpath("packs", "aapc-2026.1.toml").read_text()
+        resources.files("ceu_compliance").joinpath("packs", "aapc.toml").read_text()
     )
     path = write(COMPLIANT)
     for rules in ("aapc-2026.1", str(toml)):

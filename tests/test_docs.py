@@ -81,7 +81,7 @@ USER_FACING = [
     REPO / "README.md",
     *sorted(DOCS.glob("*.md")),
     REPO / "examples" / "notebook.ipynb",
-    REPO / "src" / "ceu_compliance" / "packs" / "aapc-2026.1.toml",
+    REPO / "src" / "ceu_compliance" / "packs" / "aapc.toml",
 ]
 
 

@@ -362,7 +362,7 @@ ACME_CITATION = "Acme members earn credit only for programs Acme approved."
 @pytest.fixture(scope="module")
 def acme_pack() -> RulePack:
     """The bundled pack under another id, with its own citation for E-APPROVED."""
-    text = resources.files("ceu_compliance").joinpath("packs", "aapc-2026.1.toml").read_text()
+    text = resources.files("ceu_compliance").joinpath("packs", "aapc.toml").read_text()
     text = text.replace('id = "aapc-2026.1"', 'id = "acme-1"', 1)
     return parse_rule_pack(
         re.sub(r'(?m)^"E-APPROVED" = .*$', f'"E-APPROVED" = "{ACME_CITATION}"', text)

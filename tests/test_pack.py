@@ -59,7 +59,7 @@ APPRENTICE = {"CPC-A": "CPC", "COC-A": "COC", "CPC-P-A": "CPC-P"}
 
 
 def text() -> str:
-    return (resources.files("ceu_compliance") / "packs" / "aapc-2026.1.toml").read_text("utf-8")
+    return (resources.files("ceu_compliance") / "packs" / "aapc.toml").read_text("utf-8")
 
 
 def edited(*replacements: tuple[str, str]) -> str:
@@ -188,7 +188,7 @@ def test_bundled_numbers_are_the_rules_md_numbers(pack: RulePack) -> None:
     assert [r.workshop_attendance_ceus, r.workshop_max_ceus, r.webinar_max_ceus] == [4, 6, 2]
     assert r.extension_fee_usd == 50
     assert (r.submission_opens_months, r.revocation_days) == (1, 90)
-    assert r.is_provider("AAPC", r.aapc_providers)
+    assert r.is_provider("AAPC", r.own_providers)
     assert r.is_provider("CMS", r.cms_providers)
 
 

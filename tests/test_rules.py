@@ -38,7 +38,7 @@ CPC = {"code": "CPC", "earned": "2016-05-14"}
 
 
 def bundled_pack_text() -> str:
-    return (resources.files("ceu_compliance") / "packs" / "aapc-2026.1.toml").read_text("utf-8")
+    return (resources.files("ceu_compliance") / "packs" / "aapc.toml").read_text("utf-8")
 
 
 def custom_pack(*replacements: tuple[str, str]) -> RulePack:

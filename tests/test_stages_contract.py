@@ -47,7 +47,7 @@ def stage_inputs(draw: st.DrawFn, stage: Stage) -> tuple[tuple[Claim, ...], Cont
         first_certified=first_certified,
     )
     claims = tuple(
-        Claim(record=r, position=i, claimed=(c := claimed_ceus(r, rules)), available=c)
+        Claim(r, i, (c := claimed_ceus(r, rules)), c, body=rules.body)
         for i, r in enumerate(member.records)
     )
     for earlier in STAGES[: STAGES.index(stage)]:
@@ -123,6 +123,6 @@ def test_stages_reject_nothing_from_a_clean_record() -> None:
     rules = PACK.at(member.renewal_due)
     window = PeriodWindow.of(member.renewal_due, rules.period_months)
     ctx = Context(rules, window, as_of=dt.date(2027, 1, 1), first_certified=dt.date(2015, 1, 1))
-    claims = (Claim(member.records[0], 0, Decimal("3.5"), Decimal("3.5")),)
+    claims = (Claim(member.records[0], 0, Decimal("3.5"), Decimal("3.5"), body="AAPC"),)
     for stage in STAGES:
         assert stage(claims, ctx) == claims, stage.__name__

@@ -423,9 +423,7 @@ class _Summary:
             line += f", {self.refused:,} refused (listed in {errors or 'the lines above'})"
         lines = [line]
         if evaluated:
-            lines.append(
-                "  " + ", ".join(f"{s.value} {self.statuses[s.value]:,}" for s in Status)
-            )
+            lines.append("  " + ", ".join(f"{s.value} {self.statuses[s.value]:,}" for s in Status))
         heading = (
             f"  not compliant and due within {URGENT_DAYS} days of {self.as_of} "
             f"(or overdue, not yet revoked): {self.urgent_count:,}"

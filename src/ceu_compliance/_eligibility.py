@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from ._amounts import format_decimal
 from ._codes import RejectionCode
@@ -38,13 +38,17 @@ class Context:
 
 @dataclass(frozen=True)
 class Claim:
-    """A record on its way through the stages: ``available + rejected = claimed``."""
+    """A record on its way through the stages: ``available + rejected = claimed``.
+
+    ``body`` is the certifying body whose rules judge it, as its messages name it.
+    """
 
     record: CEURecord
     position: int
     claimed: Decimal
     available: Decimal
     rejections: tuple[Rejection, ...] = ()
+    body: str = field(kw_only=True)
 
     @cached_property
     def index(self) -> str | None:
@@ -73,11 +77,18 @@ class Claim:
             code=code,
             ceus=amount,
             rule=rule or RULE_OF[code],
-            message=message or rejection_message(code, self.record, amount, detail),
+            message=message or rejection_message(code, self.record, amount, detail, body=self.body),
         )
         # Built directly: dataclasses.replace costs more than the rest of a rejection.
         rejections = (*self.rejections, rejection)
-        return Claim(self.record, self.position, self.claimed, self.available - amount, rejections)
+        return Claim(
+            self.record,
+            self.position,
+            self.claimed,
+            self.available - amount,
+            rejections,
+            body=self.body,
+        )
 
 
 Stage = Callable[[Sequence[Claim], Context], tuple[Claim, ...]]
@@ -155,7 +166,7 @@ def window(claim: Claim, ctx: Context) -> Claim:
         extra = f", extension to {w.extension_until}" if w.extension_until else ""
         detail = f"{w.window_start} to {w.end}{extra}"
         return claim.reject(RejectionCode.OUTSIDE_PERIOD, claim.available, detail)
-    if day > w.end and not ctx.rules.is_provider(claim.record.provider, ctx.rules.aapc_providers):
+    if day > w.end and not ctx.rules.is_provider(claim.record.provider, ctx.rules.own_providers):
         return claim.reject(RejectionCode.LATE_NOT_AAPC, claim.available)
     return claim
 
@@ -184,7 +195,7 @@ def approval(claim: Claim, ctx: Context) -> Claim:
     record = claim.record
     if claim.index or record.approved:
         return claim
-    if not ctx.rules.is_provider(record.provider, ctx.rules.aapc_providers):
+    if not ctx.rules.is_provider(record.provider, ctx.rules.own_providers):
         return claim.reject(RejectionCode.NOT_APPROVED, claim.available)
     return claim
 
@@ -195,6 +206,8 @@ def post_secondary(claim: Claim, ctx: Context) -> Claim:
     record, rules = claim.record, ctx.rules
     if record.activity is not Activity.POST_SECONDARY:
         return claim
+    # A pack that lists this stage gives its parameters (checked when it loads).
+    assert rules.post_secondary_fields is not None and rules.min_clock_hours is not None
     if record.field not in rules.post_secondary_fields:
         detail = repr(record.field) if record.field else "(none given)"
         return claim.reject(RejectionCode.POST_SECONDARY_FIELD, claim.available, detail)
@@ -214,6 +227,7 @@ def webinar(claim: Claim, ctx: Context) -> Claim:
             RejectionCode.QUIZ_NOT_PASSED, claim.available, "webinars earn CEUs only with it"
         )
     cap = ctx.rules.webinar_max_ceus
+    assert cap is not None  # required by the stage (checked when the pack loads)
     if claim.available <= cap:
         return claim
     detail = f"webinar ({format_decimal(cap)})"
@@ -227,6 +241,7 @@ def workshop(claim: Claim, ctx: Context) -> Claim:
         return claim
     rules = ctx.rules
     cap, attendance = rules.workshop_max_ceus, rules.workshop_attendance_ceus
+    assert cap is not None and attendance is not None  # required by the stage
     if claim.available > cap:
         detail = f"workshop ({format_decimal(cap)})"
         claim = claim.reject(
@@ -260,11 +275,11 @@ def run_stages(records: Sequence[CEURecord], ctx: Context) -> tuple[Claim, ...]:
     in stage order: the same as one stage after another, since a per-record check
     looks at its own claim only.
     """
+    body = ctx.rules.body
     claims = tuple(
-        Claim(record=r, position=i, claimed=(c := claimed_ceus(r, ctx.rules)), available=c)
-        for i, r in enumerate(records)
+        Claim(r, i, (c := claimed_ceus(r, ctx.rules)), c, body=body) for i, r in enumerate(records)
     )
-    for group in _PASSES:
+    for group in _passes(ctx.rules.shapes.stages):
         if callable(group):
             claims = group(claims, ctx)
         else:
@@ -280,10 +295,12 @@ def _through(claim: Claim, checks: Sequence[RecordCheck], ctx: Context) -> Claim
     return claim
 
 
-def _passes(stages: Sequence[Stage]) -> list[Stage | list[RecordCheck]]:
-    """``stages`` with each run of per-record stages gathered into one list of checks."""
+@lru_cache(maxsize=64)
+def _passes(names: tuple[str, ...]) -> list[Stage | list[RecordCheck]]:
+    """The stages ``names`` (a pack's), each run of per-record ones gathered into one list."""
+    by_name = {stage.__name__: stage for stage in STAGES}
     passes: list[Stage | list[RecordCheck]] = []
-    for stage in stages:
+    for stage in (by_name[name] for name in names):
         if not isinstance(stage, PerRecord):
             passes.append(stage)
         elif passes and isinstance(passes[-1], list):
@@ -291,6 +308,3 @@ def _passes(stages: Sequence[Stage]) -> list[Stage | list[RecordCheck]]:
         else:
             passes.append([stage.check])
     return passes
-
-
-_PASSES = _passes(STAGES)

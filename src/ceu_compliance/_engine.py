@@ -20,9 +20,9 @@ from ._eligibility import Context, run_stages
 from ._items import NO_SPLIT, Prepared, Split, items
 from ._models import ComplianceReport, Member
 from ._pack import RulePack, RuleSet, resolve_pack
-from ._period import PeriodWindow
+from ._period import PeriodWindow, rules_for
 from ._report import report
-from ._requirements import Requirements, requirements
+from ._requirements import requirements
 from ._validation import parse_member
 
 RulesArg = RulePack | str | Path | None
@@ -34,6 +34,7 @@ def evaluate(
     as_of: dt.date | None = None,
     rules: RulesArg = None,
     strict: bool = False,
+    rules_on: dt.date | None = None,
 ) -> ComplianceReport:
     """Evaluate one member's renewal period ending at ``renewal_due``.
 
@@ -42,13 +43,19 @@ def evaluate(
     is reported, never raised. Unknown input fields are ignored and listed in the
     report's ``warnings``; ``strict=True`` refuses them instead.
 
+    ``rules`` is a rule pack, a bundled body (``"aapc"``, the default, or
+    ``"ahima"``) or a pack file. The pack's version that judges the period is the
+    one in force on its due date (or on its start, for a pack whose versions go
+    by start); ``rules_on`` picks the version in force on that day instead.
+
     Raises:
         InvalidMemberError: the input was refused; ``problems`` lists every reason.
         RulePackError: ``rules`` names a pack that does not load.
     """
     pack = resolve_pack(rules)
     valid = parse_member(member, pack, strict=strict)
-    return evaluate_period(valid, pack.at(valid.renewal_due), as_of or dt.date.today())
+    version = rules_for(pack, valid.renewal_due, period_start=valid.period_start, rules_on=rules_on)
+    return evaluate_period(valid, version, as_of or dt.date.today())
 
 
 def evaluate_period(
@@ -71,10 +78,8 @@ def resplit(prepared: Prepared, rules: RuleSet, split: Split) -> Prepared:
     and the renewal-month CEUs this period counts.
     """
     window = prepared.window
-    required = Requirements(
-        prepared.required_total, prepared.minimums, prepared.sinks, prepared.notes
-    )
-    return items(split.apply(prepared.claims, window), required, rules, window, split)
+    claims = split.apply(prepared.claims, window)
+    return items(claims, prepared.requirements, rules, window, split)
 
 
 def prepare(member: Member, rules: RuleSet, as_of: dt.date, split: Split = NO_SPLIT) -> Prepared:

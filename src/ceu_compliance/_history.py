@@ -33,10 +33,11 @@ from typing import Any
 from ._amounts import Rounder, ceus
 from ._assign import Span, split
 from ._engine import RulesArg, prepare, report_of, resplit
+from ._errors import RulePackError
 from ._items import Prepared, Split
 from ._models import ComplianceReport, History, Member, SplitDecision
 from ._pack import RulePack, RuleSet, resolve_pack
-from ._period import PeriodWindow, default_start
+from ._period import PeriodWindow, default_start, rules_for
 from ._validation import input_warnings, parse_member
 
 _DAY = dt.timedelta(days=1)
@@ -49,6 +50,7 @@ def evaluate_history(
     as_of: dt.date | None = None,
     rules: RulesArg = None,
     strict: bool = False,
+    rules_on: dt.date | None = None,
 ) -> History:
     """Evaluate the ``periods`` consecutive renewal periods ending at ``renewal_due`` (H-SPLIT).
 
@@ -59,7 +61,8 @@ def evaluate_history(
     ``applied_to_previous_period`` concerns only the oldest period's previous
     renewal month. With ``periods=1`` the one report is :func:`evaluate`'s. The
     input's ``warnings`` (unknown fields; ``strict`` refuses them) are the history's
-    and each period's.
+    and each period's. Each period is judged by the version of the rules for it
+    (see :func:`ceu_compliance.evaluate`); ``rules_on`` makes one version judge all.
 
     Raises:
         ValueError: ``periods`` is not a positive integer.
@@ -71,7 +74,7 @@ def evaluate_history(
     pack = resolve_pack(rules)
     valid = parse_member(member, pack, strict=strict)
     day = as_of or dt.date.today()
-    spans, notes = _spans(valid, pack, periods)
+    spans, notes = _spans(valid, pack, periods, rules_on)
     borders = [_renewal_month_ids(valid, span.end) for span in spans[:-1]]
     prepared = [prepare(s.member, s.rules, day) for s in spans]
     chosen = _choose(prepared, borders)
@@ -139,17 +142,25 @@ class _Span:
     end: dt.date
 
 
-def _spans(member: Member, pack: RulePack, periods: int) -> tuple[list[_Span], list[str]]:
-    """The periods to evaluate, oldest first, and notes on the ones left out."""
+def _spans(
+    member: Member, pack: RulePack, periods: int, rules_on: dt.date | None
+) -> tuple[list[_Span], list[str]]:
+    """The periods to evaluate, oldest first, each with its own version of the rules, and
+    notes on the ones left out.
+
+    Raises:
+        RulePackError: a period has no version of the rules in force, naming it.
+    """
     first_certified = min(c.earned for c in member.credentials)
-    rules = pack.at(member.renewal_due)
-    start = member.period_start or default_start(member.renewal_due, rules.period_months)
-    spans = [_Span(member, rules, start, member.renewal_due)]
+    end, explicit = member.renewal_due, member.period_start
+    rules = _version(pack, end, explicit, rules_on)
+    start = explicit or default_start(end, rules.period_months)
+    spans = [_Span(member, rules, start, end)]
     while len(spans) < periods:
         end = spans[0].start - _DAY
         if first_certified > end:
             break
-        rules = pack.at(end)
+        rules = _version(pack, end, None, rules_on)
         start = default_start(end, rules.period_months)
         if first_certified > start:
             break
@@ -177,6 +188,18 @@ def _spans(member: Member, pack: RulePack, periods: int) -> tuple[list[_Span], l
         )
         spans[k] = replace(span, member=span.member.model_copy(update={"records": records}))
     return spans, notes
+
+
+def _version(
+    pack: RulePack, end: dt.date, start: dt.date | None, rules_on: dt.date | None
+) -> RuleSet:
+    """The version of the rules for the period ending ``end``, or an error naming the period."""
+    try:
+        return rules_for(pack, end, period_start=start, rules_on=rules_on)
+    except RulePackError as exc:
+        problem = exc.problems[0]
+        message = f"the period ending {end} has no rules to judge it: {problem.message}"
+        raise RulePackError([replace(problem, message=message)]) from None
 
 
 def _renewal_month_ids(member: Member, end: dt.date) -> frozenset[str]:

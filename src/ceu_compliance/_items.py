@@ -23,7 +23,7 @@ from ._codes import NotAppliedCode, RejectionCode
 from ._eligibility import Claim
 from ._messages import not_applied_message, split_message
 from ._models import Activity, CEURecord, NotApplied, construct
-from ._pack import RuleSet, name_keys
+from ._pack import CredentialSpec, RuleSet, name_keys
 from ._period import PeriodWindow
 from ._requirements import Minimum, Requirements
 
@@ -94,6 +94,12 @@ class Prepared:
     not_applied: Mapping[int, tuple[NotApplied, ...]]
     caps: Mapping[str, Decimal]
     notes: tuple[str, ...]
+    held: int  # credentials in force (an extension fee may be per credential)
+
+    @property
+    def requirements(self) -> Requirements:
+        """What the period requires, as the requirements stage gave it."""
+        return Requirements(self.required_total, self.minimums, self.sinks, self.notes, self.held)
 
 
 def items(
@@ -104,7 +110,8 @@ def items(
     split: Split = NO_SPLIT,
 ) -> Prepared:
     """Every claim with CEUs left, as the assignment sees it, with the period's requirements."""
-    minimum_of = {m.spec.code: m for m in required.minimums}
+    minimum_of = {m.code: m for m in required.minimums if m.floor is None}
+    floors = [m for m in required.minimums if m.floor is not None]
     limits: dict[str, Decimal] = {}
     pinned: dict[str, Decimal] = {}
     live = tuple(c for c in claims if c.available > 0)
@@ -123,7 +130,7 @@ def items(
             if cap:  # a pinned share takes its part of the cap first
                 pinned[cap.key] = pinned.get(cap.key, _ZERO) + amount
                 group = None
-        served, refused = approvals(record, required.sinks, minimum_of, rules, window)
+        served, refused = approvals(record, required.sinks, minimum_of, floors, rules, window)
         if refused:
             not_applied[claim.position] = refused
         out.append(Item(amount, served, group, flexible, order=(record.date, record.id)))
@@ -140,6 +147,7 @@ def items(
         not_applied=not_applied,
         caps=caps,
         notes=required.notes,
+        held=required.held,
     )
 
 
@@ -147,37 +155,41 @@ def approvals(
     record: CEURecord,
     sinks: Sequence[Sink],
     minimum_of: Mapping[str, Minimum],
+    floors: Sequence[Minimum],
     rules: RuleSet,
     window: PeriodWindow,
 ) -> tuple[tuple[str, ...], tuple[NotApplied, ...]]:
     """Q-*, E-CMS, P-BEFORE-CERT: the sinks this record's CEUs may go to, and why it cannot
-    serve the other credential minimums its ``approved_for`` names.
+    serve the other credential minimums its ``approved_for`` names; and the floors
+    whose category it is in (its topics or its provider).
 
     Worked out once per record, each approval once: the assignment then only looks
     up the sinks.
     """
+    serves = {m.code for m in floors if _in_category(record, m, rules)}
     approved = {
         spec.code: spec
         for code in record.approved_for
-        if (spec := rules.credential(code)) is not None and spec.minimum > 0
+        if (spec := rules.credential(code)) is not None and code_has_minimum(spec)
     }
-    if not approved:
+    if not approved and not serves:
         return (), ()
-    serves: set[str] = set()
     refused = []
     for code, spec in approved.items():
         m = minimum_of.get(code)
         if m is None:
             why, rule = NotAppliedCode.NOT_HELD, spec.rule or ""
             message = not_applied_message(why, record, code, start=window.start.isoformat())
-        elif record.date < m.earned:
+        elif m.earned is not None and record.date < m.earned:
             why, rule = NotAppliedCode.BEFORE_CREDENTIAL, "P-BEFORE-CERT"
             message = not_applied_message(why, record, code, earned=m.earned.isoformat())
-        elif m.spec.vendors and not rules.is_provider(record.provider, m.spec.vendors):
+        elif m.vendors and not rules.is_provider(record.provider, m.vendors):
             why, rule = NotAppliedCode.VENDOR_NOT_CONTRACTED, spec.rule or ""
-            near = near_vendor(record.provider, m.spec.vendors, rules)
-            message = not_applied_message(why, record, code, vendors=m.spec.vendors, near=near)
-        elif m.spec.kind == "specialty" and rules.is_provider(record.provider, rules.cms_providers):
+            near = near_vendor(record.provider, m.vendors, rules)
+            message = not_applied_message(
+                why, record, code, vendors=m.vendors, near=near, body=rules.body
+            )
+        elif _second_layer(m, rules) and rules.is_provider(record.provider, rules.cms_providers):
             why, rule = NotAppliedCode.CMS_CORE_ONLY, "E-CMS"
             message = not_applied_message(why, record, code)
         else:
@@ -189,6 +201,26 @@ def approvals(
     year = window.year_of(record.date)
     served = tuple(s.key for s in sinks if s.requirement in serves and s.year in (None, year))
     return served, tuple(refused)
+
+
+def code_has_minimum(spec: CredentialSpec) -> bool:
+    """Whether the credential has a minimum of its own (in some circumstance)."""
+    return spec.minimum > 0 or spec.sole_minimum is not None
+
+
+def _second_layer(m: Minimum, rules: RuleSet) -> bool:
+    """E-CMS: CMS trainings never serve a minimum of the pack's second layer (specialties)."""
+    layers = rules.shapes.layers
+    return len(layers) == 2 and m.kind == layers[1]
+
+
+def _in_category(record: CEURecord, floor: Minimum, rules: RuleSet) -> bool:
+    """Whether ``record`` is in a floor's category: one of its topics, or its provider."""
+    spec = floor.floor
+    assert spec is not None
+    if spec.topics and not set(spec.topics).isdisjoint(record.topics):
+        return True
+    return bool(spec.providers) and rules.is_provider(record.provider, spec.providers)
 
 
 def near_vendor(provider: str | None, vendors: Sequence[str], rules: RuleSet) -> str | None:
@@ -211,18 +243,21 @@ def near_vendor(provider: str | None, vendors: Sequence[str], rules: RuleSet) ->
 
 def cap_of(record: CEURecord, rules: RuleSet, window: PeriodWindow) -> Cap | None:
     """E-INSTRUCTOR, E-POSTSECONDARY: the cap a record's CEUs share, if any."""
-    if record.activity is Activity.INSTRUCTOR and record.teaches:
+    caps = rules.shapes.caps
+    if record.activity is Activity.INSTRUCTOR and record.teaches and "instructor" in caps:
         spec = rules.credential(record.teaches)
         taught = spec.code if spec else record.teaches
         limit = rules.instructor_cap
+        assert limit is not None  # required by the cap (checked when the pack loads)
         detail = f"{taught}: {format_decimal(limit)} CEUs per core credential"
         return Cap(f"instructor:{taught}", limit, RejectionCode.INSTRUCTOR_CAP, detail)
-    if record.activity is Activity.POST_SECONDARY:
+    if record.activity is Activity.POST_SECONDARY and "post_secondary" in caps:
         if rules.post_secondary_year_basis == "calendar":
             year = f"{record.date.year}"
         else:
             year = f"year {window.year_of(record.date)}"
         limit = rules.post_secondary_cap_per_year
+        assert limit is not None  # required by the cap
         detail = f"{format_decimal(limit)} CEUs in {year}"
         return Cap(f"post_secondary:{year}", limit, RejectionCode.POST_SECONDARY_CAP, detail)
     return None

@@ -41,11 +41,12 @@ RULE_OF: dict[RejectionCode, str] = {
 
 # Why the CEUs did not count. Placeholders: {What}/{what} the record (sentence
 # start / inside a sentence), {date} its date, {ceus} the CEUs refused,
-# {detail} what the calling stage adds (see each code's caller).
+# {detail} what the calling stage adds (see each code's caller), {body} the
+# certifying body as the rule pack names it.
 _REASONS: dict[RejectionCode, str] = {
     RejectionCode.NOT_APPROVED: (
-        "{What} is not a pre-approved program: it has no AAPC index number, is not marked "
-        "approved and is not AAPC education."
+        "{What} is not a pre-approved program: it has no {body} index number, is not marked "
+        "approved and is not {body} education."
     ),
     RejectionCode.OUTSIDE_PERIOD: (
         "{What} is dated {date}, outside this period's window ({detail}); CEUs must be earned "
@@ -53,11 +54,11 @@ _REASONS: dict[RejectionCode, str] = {
     ),
     RejectionCode.BEFORE_CERTIFICATION: (
         "{What} was completed on {date}, before the member's first certification ({detail}); "
-        "AAPC gives no credit for education completed before certification."
+        "{body} gives no credit for education completed before certification."
     ),
     RejectionCode.LATE_NOT_AAPC: (
         "{What} is dated {date}, after the due date; CEUs earned after the due date are "
-        "limited to AAPC education."
+        "limited to {body} education."
     ),
     RejectionCode.DUPLICATE: (
         "{What} repeats index number {detail}, already claimed by an earlier record; CEUs are "
@@ -92,8 +93,8 @@ _REASONS: dict[RejectionCode, str] = {
 
 REMEDIES: dict[RejectionCode, str] = {
     RejectionCode.NOT_APPROVED: (
-        "Look the event up in AAPC's Approved CEU Vendors list and add its index number (or "
-        "mark it approved if AAPC approved it); otherwise replace it with a pre-approved "
+        "Look the event up in {body}'s list of approved CEU events and add its index number (or "
+        "mark it approved if {body} approved it); otherwise replace it with a pre-approved "
         "program."
     ),
     RejectionCode.OUTSIDE_PERIOD: (
@@ -105,7 +106,7 @@ REMEDIES: dict[RejectionCode, str] = {
         "with education completed after certification."
     ),
     RejectionCode.LATE_NOT_AAPC: (
-        "Replace it with AAPC education (an AAPC webinar, workshop or course) completed "
+        "Replace it with {body} education (a {body} webinar, workshop or course) completed "
         "before the extension ends."
     ),
     RejectionCode.DUPLICATE: (
@@ -143,10 +144,13 @@ def describe(record: CEURecord) -> str:
 
 
 def rejection_message(
-    code: RejectionCode, record: CEURecord, amount: Decimal, detail: str = ""
+    code: RejectionCode, record: CEURecord, amount: Decimal, detail: str = "", *, body: str
 ) -> str:
-    """The reason ``amount`` CEUs of ``record`` were refused as ``code``, then the remedy."""
-    return _sentence(_REASONS[code], REMEDIES[code], record, amount, detail)
+    """The reason ``amount`` CEUs of ``record`` were refused as ``code``, then the remedy.
+
+    ``body`` names the certifying body whose rules refused them (the pack's name).
+    """
+    return _sentence(_REASONS[code], REMEDIES[code], record, amount, detail, body=body)
 
 
 def split_message(record: CEURecord, amount: Decimal) -> str:
@@ -160,21 +164,23 @@ def split_message(record: CEURecord, amount: Decimal) -> str:
         "this, not applied_to_previous_period.",
         record,
         amount,
+        body="",
     )
 
 
 def _sentence(
-    reason: str, remedy: str, record: CEURecord, amount: Decimal, detail: str = ""
+    reason: str, remedy: str, record: CEURecord, amount: Decimal, detail: str = "", *, body: str
 ) -> str:
     what = describe(record)
-    text = reason.format(
-        What=what[0].upper() + what[1:],
-        what=what,
-        date=record.date.isoformat(),
-        ceus=ceus(amount),
-        detail=detail,
-    )
-    return f"{text} {remedy}"
+    fields = {
+        "What": what[0].upper() + what[1:],
+        "what": what,
+        "date": record.date.isoformat(),
+        "ceus": ceus(amount),
+        "detail": detail,
+        "body": body,
+    }
+    return f"{reason.format(**fields)} {remedy.format(**fields)}"
 
 
 # Why a record cannot serve a minimum it is approved for (NotAppliedCode), then
@@ -183,10 +189,10 @@ def _sentence(
 _NOT_APPLIED: dict[NotAppliedCode, tuple[str, str]] = {
     NotAppliedCode.VENDOR_NOT_CONTRACTED: (
         "{What} is approved for {minimum}, but its provider, {provider}, is not one of the "
-        "vendors AAPC contracted for {minimum} CEUs: {vendors}.{near} Its CEUs count toward "
+        "vendors {body} contracted for {minimum} CEUs: {vendors}.{near} Its CEUs count toward "
         "the total, not toward {minimum}.",
         "Earn the {minimum} CEUs from one of those vendors; if the provider is one of them, "
-        "write its name as AAPC lists it.",
+        "write its name as {body} lists it.",
     ),
     NotAppliedCode.CMS_CORE_ONLY: (
         "{What} is a CMS training: CMS trainings count toward the total and core credentials, "
@@ -215,6 +221,7 @@ def not_applied_message(
     start: str = "",
     vendors: Sequence[str] = (),
     near: str | None = None,
+    body: str = "",
 ) -> str:
     """Why ``record`` cannot serve the ``minimum`` it is approved for, then the remedy.
 
@@ -234,6 +241,7 @@ def not_applied_message(
         "provider": f'"{record.provider}"' if record.provider else "not given",
         "vendors": listed(vendors),
         "near": f' "{record.provider}" comes close to {near}.' if near else "",
+        "body": body,
     }
     return f"{reason.format(**fields)} {remedy.format(**fields)}"
 

@@ -160,6 +160,11 @@ class CEURecord(BaseModel):
     credit_hours: PositiveDecimal | None = None
     field: str | None = Field(default=None, description="Post-secondary: the field of study.")
     applied_to_previous_period: bool = False
+    topics: tuple[str, ...] = Field(
+        default=(),
+        description="Subject areas of the event, for bodies whose rules ask a share of the "
+        "total from some (a rule pack's floors, e.g. AHIMA's health information domains).",
+    )
 
 
 class Member(BaseModel):
@@ -358,6 +363,9 @@ class ComplianceReport(Rendered):
     member_id: str
     as_of: dt.date
     rules: str = Field(description="ID of the rule pack used.")
+    rules_version: dt.date = Field(
+        description="The day from which the version of the rule pack used is in force."
+    )
     period: Period
     status: Status
     compliant: bool
@@ -490,6 +498,7 @@ class Plan(Rendered):
 
     member_id: str
     as_of: dt.date
+    body: str = Field(description="The certifying body whose rules the plan follows, e.g. AAPC.")
     compliant: bool
     minimum_additional: CEUs = Field(description="PL-MIN's N: the fewest additional CEUs.")
     needs: tuple[Need, ...] = Field(
@@ -511,7 +520,7 @@ class Plan(Rendered):
     )
     new_ceus_from: Source = Field(
         description="Which programs new CEUs may come from on as_of: any pre-approved program, "
-        "or after the due date AAPC education only (P-EXTENSION)."
+        "or after the due date the body's own education only (P-EXTENSION)."
     )
     extension_needed: bool = Field(
         description="Past the due date, not compliant and no open extension: new CEUs could "

@@ -1,96 +1,221 @@
-"""Rule packs: the numbers of the rules, as versioned and validated data.
+"""Rule packs: a certifying body's rules as dated, validated data.
 
-A pack is a TOML file (``packs/aapc-2026.1.toml`` is the default). Each
-parameter keys its value by the date from which it is in force and carries the
-rule ID and source sentence it comes from, so a rule change is a new dated
-value, not a code change. :meth:`RulePack.at` resolves the parameters in force
-on one date into a flat, typed :class:`RuleSet` that the engine reads.
+A pack (``packs/aapc.toml``, ``packs/ahima.toml``, or a user's TOML or JSON
+file) holds everything that makes one body's rules, each part dated the way
+OpenFisca dates parameters: a value keyed by the day from which it is in force,
+with the source it comes from.
+
+* ``[pack]``: who the rules belong to, and how a period picks its version
+  (``versions_by``: the period's due date or its start);
+* ``[shapes]``: how the engine composes the rules (the total's shape, the
+  cycle's anchor, the two layers of minimums, the eligibility stages and caps in
+  use, renewal-month rollover) -- shapes, never a body's own code;
+* ``[parameters.NAME]``: numbers and lists, ``values`` keyed by date, with a
+  ``reference`` (and per-date ``sources``, ``uncertain`` notes);
+* ``[[credentials]]``: the catalog, whose amounts may also be keyed by date;
+* ``[[floors]]``: shares of the total that must come from a category of CEUs;
+* ``[citations]``: the source sentence of each rule ID, plain or keyed by date.
+
+:meth:`RulePack.at` resolves all of it on one day into a :class:`RuleSet`,
+which keeps each parameter's description and reference (its trace) for the
+explanation. A pack may ``extends`` another and override only what changes.
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
+import json
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from functools import cache, cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    TypeAdapter,
-    ValidationError,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ._errors import Problem, RulePackError, json_path
 
-DEFAULT_PACK = "aapc-2026.1"
+DEFAULT_PACK = "aapc"
 
 NOT_QUOTED = "Not on the source page"
 """How a pack's citation starts when the rule is the project's reading, not a quote."""
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 _PACK_ID = re.compile(r"[a-z0-9][a-z0-9.-]*")
-Amount = Field(ge=0)
+_CODE = r"^[A-Z][A-Z0-9-]*[A-Z0-9]$"
+
+# Eligibility stages and caps a pack may use, each with the parameters it reads
+# (``_eligibility`` and ``_items`` hold their logic). A pack lists the ones its
+# body has; a parameter is required exactly when something listed reads it.
+STAGES: dict[str, tuple[str, ...]] = {
+    "duplicates": (),
+    "future_date": (),
+    "window": ("own_providers",),
+    "before_certification": (),
+    "already_applied": (),
+    "approval": ("own_providers",),
+    "post_secondary": ("post_secondary_fields", "min_clock_hours"),
+    "webinar": ("webinar_max_ceus",),
+    "workshop": ("workshop_max_ceus", "workshop_attendance_ceus"),
+}
+CAPS: dict[str, tuple[str, ...]] = {
+    "instructor": ("instructor_cap",),
+    "post_secondary": ("post_secondary_cap_per_year", "post_secondary_year_basis"),
+}
+TOTALS: dict[str, tuple[str, ...]] = {
+    "tiered": ("tier_totals",),
+    "per_credential": ("total_increment", "total_maximum"),
+}
+# Read whatever the shapes: the period, the deadlines, provider names, post-secondary hours.
+GENERAL = (
+    "period_months",
+    "prorate_step",
+    "extension_fee_usd",
+    "extension_fee_per",
+    "submission_opens_months",
+    "revocation_days",
+    "concurrent_minimums",
+    "minimum_per_period_year",
+    "company_suffixes",
+    "clock_hour_ceus",
+    "credit_hour_ceus",
+)
+OPTIONAL = ("cms_providers",)  # E-CMS applies when the pack names CMS providers
+
+
+# ------------------------------------------------------------------ resolved rules
 
 
 class CredentialSpec(BaseModel):
-    """One credential of the catalog (E-PROVIDER-LIST)."""
+    """One credential of the catalog, as in force on one day (E-PROVIDER-LIST).
+
+    ``kind`` is the layer its minimum belongs to (``shapes.layers``); ``total``
+    its own total under a ``per_credential`` total; ``sole_minimum`` replaces
+    ``minimum`` when it is the only credential held.
+    """
 
     model_config = _FROZEN
 
-    code: str = Field(pattern=r"^[A-Z][A-Z-]*[A-Z]$")
+    code: str = Field(pattern=_CODE)
     name: str
-    kind: Literal["core", "specialty"]
-    minimum: Decimal = Field(default=Decimal(0), ge=0)
-    per_year: Decimal | None = Field(default=None, gt=0)
+    kind: str
+    minimum: Decimal = Field(default=Decimal(0), ge=0, le=10_000)
+    per_year: Decimal | None = Field(default=None, gt=0, le=10_000)
+    sole_minimum: Decimal | None = Field(default=None, gt=0, le=10_000)
+    total: Decimal | None = Field(default=None, gt=0, le=10_000)
     rule: str | None = None
     vendors: tuple[str, ...] = ()
     apprentice: tuple[str, ...] = ()
+    supersedes: tuple[str, ...] = ()
     note: str | None = None
 
-    @model_validator(mode="after")
-    def _minimum_has_rule(self) -> CredentialSpec:
-        if self.minimum > 0 and self.rule is None:
-            raise ValueError("a credential with a minimum must name its rule ID")
-        return self
+
+class FloorSpec(BaseModel):
+    """A share of the total that must come from a category of CEUs, as in force on one day.
+
+    A record is in the category when its ``topics`` include one of ``topics`` or
+    its provider is one of ``providers``.
+    """
+
+    model_config = _FROZEN
+
+    id: str
+    rule: str
+    name: str
+    layer: str
+    share: Decimal = Field(gt=0, le=1)
+    topics: tuple[str, ...] = ()
+    providers: tuple[str, ...] = ()
+
+
+class Shapes(BaseModel):
+    """How the engine composes a body's rules (see the module docstring)."""
+
+    model_config = _FROZEN
+
+    total: Literal["tiered", "per_credential"] = "tiered"
+    cycle: Literal["due_date", "certification"] = "due_date"
+    layers: tuple[str, ...] = Field(default=("core", "specialty"), min_length=1, max_length=2)
+    stages: tuple[str, ...] = tuple(STAGES)
+    caps: tuple[str, ...] = tuple(CAPS)
+    renewal_month: bool = True
+
+    @field_validator("stages")
+    @classmethod
+    def _known_stages(cls, stages: tuple[str, ...]) -> tuple[str, ...]:
+        return _known("stage", stages, STAGES)
+
+    @field_validator("caps")
+    @classmethod
+    def _known_caps(cls, caps: tuple[str, ...]) -> tuple[str, ...]:
+        return _known("cap", caps, CAPS)
+
+
+def _known(what: str, names: tuple[str, ...], known: Mapping[str, object]) -> tuple[str, ...]:
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ValueError(f"unknown {what} {unknown[0]!r}; expected one of {', '.join(known)}")
+    return names
+
+
+class Trace(BaseModel):
+    """Where a resolved value comes from: the explanation cites it (as OpenFisca's traces)."""
+
+    model_config = _FROZEN
+
+    name: str
+    rule: str
+    description: str
+    value: Any
+    since: dt.date
+    reference: str
+    uncertain: str | None = None
 
 
 class RuleSet(BaseModel):
-    """Every parameter of a pack, as in force on one date."""
+    """A pack's rules as in force on one day: what the engine reads.
+
+    Parameters a body does not use (a stage it does not have) are None.
+    """
 
     model_config = _FROZEN
 
     pack_id: str
-    tier_totals: tuple[Decimal, ...] = Field(min_length=1)
-    period_months: int = Field(gt=0)
-    prorate_step: Decimal = Field(gt=0)
-    instructor_cap: Decimal = Amount
-    post_secondary_cap_per_year: Decimal = Amount
-    post_secondary_year_basis: Literal["period", "calendar"]
-    clock_hour_ceus: Decimal = Amount
-    min_clock_hours: Decimal = Amount
-    credit_hour_ceus: Decimal = Amount
-    post_secondary_fields: tuple[str, ...]
-    workshop_attendance_ceus: Decimal = Amount
-    workshop_max_ceus: Decimal = Amount
-    webinar_max_ceus: Decimal = Amount
-    extension_fee_usd: Decimal = Amount
-    submission_opens_months: int = Field(ge=0)
-    revocation_days: int = Field(ge=0)
+    body: str = Field(description="How messages name the certifying body, e.g. AAPC.")
+    version: dt.date = Field(description="The day from which this version is in force.")
+    shapes: Shapes
+    tier_totals: tuple[Decimal, ...] | None = None
+    total_increment: Decimal | None = None
+    total_maximum: Decimal | None = None
+    period_months: int
+    prorate_step: Decimal
+    instructor_cap: Decimal | None = None
+    post_secondary_cap_per_year: Decimal | None = None
+    post_secondary_year_basis: Literal["period", "calendar"] | None = None
+    clock_hour_ceus: Decimal
+    min_clock_hours: Decimal | None = None
+    credit_hour_ceus: Decimal
+    post_secondary_fields: tuple[str, ...] | None = None
+    workshop_attendance_ceus: Decimal | None = None
+    workshop_max_ceus: Decimal | None = None
+    webinar_max_ceus: Decimal | None = None
+    extension_fee_usd: Decimal
+    extension_fee_per: Literal["member", "credential"]
+    submission_opens_months: int
+    revocation_days: int
+    concurrent_minimums: bool
     minimum_per_period_year: bool
-    aapc_providers: tuple[str, ...]
-    cms_providers: tuple[str, ...]
+    own_providers: tuple[str, ...] = ()
+    cms_providers: tuple[str, ...] = ()
     company_suffixes: tuple[str, ...]
     credentials: tuple[CredentialSpec, ...]
+    floors: tuple[FloorSpec, ...] = ()
     citations: Mapping[str, str]
+    trace: Mapping[str, Trace] = Field(default_factory=dict)
 
     @cached_property
     def _catalog(self) -> dict[str, CredentialSpec]:
@@ -111,7 +236,12 @@ class RuleSet(BaseModel):
 
     def tier_total(self, credentials_held: int) -> Decimal:
         """Q-TIER: the total for ``credentials_held`` credentials (the last row is 'or more')."""
+        assert self.tier_totals is not None  # the "tiered" shape requires them
         return self.tier_totals[min(credentials_held, len(self.tier_totals)) - 1]
+
+    def layer_slot(self, kind: str) -> Literal["core", "specialty"]:
+        """Which of the assignment's two layers the pack's layer ``kind`` is."""
+        return "core" if kind == self.shapes.layers[0] else "specialty"
 
     def is_provider(self, provider: str | None, names: tuple[str, ...]) -> bool:
         """Whether ``provider`` is one of ``names``, compared as Q-CIRCC says (``name_keys``)."""
@@ -120,12 +250,18 @@ class RuleSet(BaseModel):
         known = _keys_of_all(names, self.company_suffixes)
         return not known.isdisjoint(name_keys(provider, self.company_suffixes))
 
+    def traces_of(self, rules: set[str]) -> list[Trace]:
+        """The parameters behind ``rules`` (rule IDs), in the pack's order."""
+        return [t for t in self.trace.values() if t.rule in rules]
+
 
 def _catalog_index(credentials: tuple[CredentialSpec, ...]) -> dict[str, CredentialSpec]:
     index: dict[str, CredentialSpec] = {}
     for spec in credentials:
-        for code in (spec.code, *spec.apprentice):
-            index[code] = spec
+        for code in (spec.code, *spec.apprentice, *spec.supersedes):
+            index.setdefault(code, spec)
+    for spec in credentials:  # a code of its own wins over being superseded
+        index[spec.code] = spec
     return index
 
 
@@ -167,233 +303,688 @@ def _keys_of_all(names: tuple[str, ...], suffixes: tuple[str, ...]) -> frozenset
     return frozenset(key for name in names for key in name_keys(name, suffixes))
 
 
+# ------------------------------------------------------------------ the pack as written
+
+Dated = dict[dt.date, Any]
+DatedAmount = dict[dt.date, Decimal]
+
+
+def _at(values: Dated, day: dt.date) -> tuple[dt.date, Any] | None:
+    """The (date, value) in force on ``day``: the latest date on or before it."""
+    in_force = [d for d in values if d <= day]
+    if not in_force:
+        return None
+    since = max(in_force)
+    return since, values[since]
+
+
 class Parameter(BaseModel):
-    """A parameter's dated values and where they come from."""
+    """A parameter's dated values and where each comes from."""
 
     model_config = _FROZEN
 
     rule: str
     description: str
-    reference: str
-    values: dict[dt.date, Any] = Field(min_length=1)
+    reference: str = Field(description="The source of every value without one in sources.")
+    values: Dated = Field(min_length=1)
+    sources: dict[dt.date, str] = Field(default_factory=dict)
+    uncertain: dict[dt.date, str] = Field(default_factory=dict)
 
     def at(self, day: dt.date) -> Any:
-        """The value in force on ``day``: the one with the latest date on or before it."""
-        in_force = [d for d in self.values if d <= day]
-        return self.values[max(in_force)] if in_force else None
+        """The value in force on ``day``, or None before the first."""
+        found = _at(self.values, day)
+        return None if found is None else found[1]
+
+    def trace(self, name: str, day: dt.date) -> Trace | None:
+        found = _at(self.values, day)
+        if found is None:
+            return None
+        since, value = found
+        return Trace(
+            name=name,
+            rule=self.rule,
+            description=self.description,
+            value=_plain(value),
+            since=since,
+            reference=self.sources.get(since, self.reference),
+            uncertain=self.uncertain.get(since),
+        )
+
+
+def _plain(value: Any) -> Any:
+    """A parameter value as JSON writes it (decimals as strings)."""
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return str(value) if isinstance(value, Decimal) else value
+
+
+class CredentialEntry(BaseModel):
+    """A catalog entry as written: its amounts plain or keyed by date."""
+
+    model_config = _FROZEN
+
+    code: str = Field(pattern=_CODE)
+    name: str
+    kind: str
+    minimum: Decimal | DatedAmount = Decimal(0)
+    per_year: Decimal | DatedAmount | None = None
+    sole_minimum: Decimal | DatedAmount | None = None
+    total: Decimal | DatedAmount | None = None
+    rule: str | None = None
+    vendors: tuple[str, ...] = ()
+    apprentice: tuple[str, ...] = ()
+    supersedes: tuple[str, ...] = ()
+    note: str | None = None
+    sources: dict[dt.date, str] = Field(default_factory=dict)
+    uncertain: dict[dt.date, str] = Field(default_factory=dict)
+
+    def dates(self) -> Iterator[dt.date]:
+        for value in (self.minimum, self.per_year, self.sole_minimum, self.total):
+            if isinstance(value, dict):
+                yield from value
+
+    def at(self, day: dt.date) -> dict[str, Any]:
+        """The entry's fields in force on ``day`` (a dated amount not yet in force is absent)."""
+        fields = self.model_dump(exclude={"sources", "uncertain"})
+        for name in ("minimum", "per_year", "sole_minimum", "total"):
+            value = fields[name]
+            if isinstance(value, dict):
+                found = _at(value, day)
+                fields[name] = None if found is None else found[1]
+        if fields["minimum"] is None:
+            fields["minimum"] = Decimal(0)
+        return fields
+
+
+class FloorEntry(BaseModel):
+    """A floor as written (see :class:`FloorSpec`); its share plain or keyed by date."""
+
+    model_config = _FROZEN
+
+    id: str = Field(pattern=_CODE)
+    rule: str
+    name: str
+    layer: str
+    share: Decimal | DatedAmount
+    topics: tuple[str, ...] = ()
+    providers: str | None = Field(
+        default=None, description="The parameter whose provider names are in the category."
+    )
 
 
 class PackInfo(BaseModel):
     model_config = _FROZEN
 
     id: str = Field(pattern=rf"^{_PACK_ID.pattern}$")
+    body: str = Field(pattern=rf"^{_PACK_ID.pattern}$", description="Registry name: rules=...")
+    name: str = Field(description="How messages name the body, e.g. AAPC.")
     title: str
     source: str
+    versions_by: Literal["due", "start"] = "due"
+    extends: str | None = None
 
 
 class RulePack(BaseModel):
-    """A validated rule pack: dated parameters, the credential catalog, citations."""
+    """A validated rule pack: dated parameters, catalog, floors and citations, and shapes."""
 
     model_config = _FROZEN
 
     pack: PackInfo
+    shapes: Shapes = Field(default_factory=Shapes)
     parameters: dict[str, Parameter]
-    credentials: tuple[CredentialSpec, ...] = Field(min_length=1)
-    citations: dict[str, str]
-
-    # Worked out once per pack (cached properties take no part in ==): the catalog
-    # by code, the days on which some value changes, and the rule set in force from
-    # each of those days, resolved on first use (from any thread: equal sets).
-
-    @cached_property
-    def _catalog(self) -> dict[str, CredentialSpec]:
-        return _catalog_index(self.credentials)
-
-    @cached_property
-    def _changes(self) -> list[dt.date]:
-        return sorted({d for p in self.parameters.values() for d in p.values})
-
-    @cached_property
-    def _resolved(self) -> dict[dt.date, RuleSet]:
-        return {}
+    credentials: tuple[CredentialEntry, ...] = Field(min_length=1)
+    floors: tuple[FloorEntry, ...] = ()
+    citations: dict[str, str | dict[dt.date, str]]
 
     @property
     def id(self) -> str:
         return self.pack.id
 
-    def credential(self, code: str) -> CredentialSpec | None:
+    # Worked out once per pack (cached properties take no part in ==).
+
+    @cached_property
+    def _catalog(self) -> dict[str, CredentialEntry]:
+        index: dict[str, CredentialEntry] = {}
+        for entry in self.credentials:
+            for code in (entry.code, *entry.apprentice, *entry.supersedes):
+                index.setdefault(code, entry)
+        for entry in self.credentials:
+            index[entry.code] = entry
+        return index
+
+    @cached_property
+    def changes(self) -> list[dt.date]:
+        """Every day on which some part of the pack changes: its versions, oldest first."""
+        days = {d for p in self.parameters.values() for d in p.values}
+        days |= {d for entry in self.credentials for d in entry.dates()}
+        days |= {d for floor in self.floors if isinstance(floor.share, dict) for d in floor.share}
+        days |= {d for c in self.citations.values() if isinstance(c, dict) for d in c}
+        return sorted(days)
+
+    @cached_property
+    def _resolved(self) -> dict[dt.date, RuleSet]:
+        return {}
+
+    def credential(self, code: str) -> CredentialEntry | None:
         """The catalog entry for ``code`` (an apprentice code gives its credential)."""
         return self._catalog.get(code.strip().upper())
 
+    def requirement_ids(self) -> tuple[str, ...]:
+        """Every minimum a report of this pack may list, in its order: the credentials with
+        a minimum in some version, then the floors."""
+
+        def has_minimum(entry: CredentialEntry) -> bool:
+            amounts = [entry.minimum, entry.sole_minimum]
+            return any(
+                any(v > 0 for v in a.values()) if isinstance(a, dict) else a is not None and a > 0
+                for a in amounts
+            )
+
+        codes = [entry.code for entry in self.credentials if has_minimum(entry)]
+        return (*codes, *(floor.id for floor in self.floors))
+
+    def version_on(self, day: dt.date) -> dt.date | None:
+        """The day from which the version in force on ``day`` applies, or None before any."""
+        since = bisect.bisect_right(self.changes, day)
+        return self.changes[since - 1] if since else None
+
     def at(self, day: dt.date) -> RuleSet:
-        """Resolve every parameter as in force on ``day``.
+        """Resolve the whole pack as in force on ``day``.
 
         The rule set only changes on the days some value takes effect, so each
-        is resolved once and shared by every day up to the next change.
+        version is resolved once and shared by every day up to the next change.
 
         Raises:
-            RulePackError: some parameter has no value on or before ``day``.
+            RulePackError: no version is in force on ``day``, naming the day and
+                the first version's date.
         """
-        since = bisect.bisect_right(self._changes, day)
-        if not since:
-            return _resolve(self.id, self.parameters, self.credentials, self.citations, day)
-        change = self._changes[since - 1]
-        found = self._resolved.get(change)
+        version = self.version_on(day)
+        if version is None:
+            first = self.changes[0] if self.changes else None
+            raise RulePackError(
+                [
+                    Problem(
+                        "no_version_in_force",
+                        "$",
+                        f"rule pack {self.id} has no rules in force on {day.isoformat()}"
+                        + (
+                            f"; its first version is in force from {first.isoformat()}"
+                            if first
+                            else ""
+                        ),
+                    )
+                ]
+            )
+        found = self._resolved.get(version)
         if found is None:
-            found = _resolve(self.id, self.parameters, self.credentials, self.citations, change)
-            self._resolved[change] = found
+            found = _resolve(self, version)
+            self._resolved[version] = found
         return found
 
-    @model_validator(mode="after")
-    def _check(self) -> RulePack:
-        codes = [c for spec in self.credentials for c in (spec.code, *spec.apprentice)]
-        repeated = sorted({c for c in codes if codes.count(c) > 1})
-        if repeated:
-            raise ValueError(f"credential codes listed twice: {', '.join(repeated)}")
-        problems = _parameter_problems(self.id, self.parameters)
-        if problems:
-            # Not a ValueError: pydantic lets it through with its full problem list.
-            raise RulePackError(problems)
-        return self
+
+def _resolve(pack: RulePack, day: dt.date) -> RuleSet:
+    """The rule set of ``pack`` on ``day`` (a version date), or every reason it is not one."""
+    values: dict[str, Any] = {}
+    trace: dict[str, Trace] = {}
+    for name, parameter in pack.parameters.items():
+        found = parameter.trace(name, day)
+        if found is not None:
+            values[name] = parameter.at(day)
+            trace[name] = found
+    floors = []
+    for floor in pack.floors:
+        share = floor.share
+        if isinstance(share, dict):
+            found_share = _at(share, day)
+            if found_share is None:
+                continue  # not in force yet
+            share = found_share[1]
+        providers = values.get(floor.providers, ()) if floor.providers else ()
+        floors.append(
+            {
+                **floor.model_dump(exclude={"share", "providers"}),
+                "share": share,
+                "providers": providers,
+            }
+        )
+    citations = {}
+    for rule, citation in pack.citations.items():
+        if isinstance(citation, dict):
+            found_citation = _at(citation, day)
+            if found_citation is not None:
+                citations[rule] = found_citation[1]
+        else:
+            citations[rule] = citation
+    data = {
+        **values,
+        "pack_id": pack.id,
+        "body": pack.pack.name,
+        "version": day,
+        "shapes": pack.shapes,
+        "credentials": [entry.at(day) for entry in pack.credentials],
+        "floors": floors,
+        "citations": citations,
+        "trace": trace,
+    }
+    try:
+        return RuleSet.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for e in exc.errors(include_url=False):
+            loc = e["loc"]
+            name = str(loc[0])
+            if name in pack.parameters:
+                since = max(d for d in pack.parameters[name].values if d <= day)
+                path = f"$.parameters.{name}.values[{since.isoformat()}]"
+            else:
+                path = json_path(loc)
+            problems.append(
+                _problem(e["type"], path, f"{e['msg']} (version of {day})", e.get("input"))
+            )
+        raise RulePackError(problems) from None
 
 
-_EXPECTED = frozenset(RuleSet.model_fields) - {"pack_id", "credentials", "citations"}
+# ------------------------------------------------------------------ checks on load
 
 
-def _parameter_problems(pack_id: str, parameters: Mapping[str, Parameter]) -> list[Problem]:
-    """Missing or unknown parameters, and dated values that make no valid rule set."""
-    problems = [
-        Problem("missing", f"$.parameters.{name}", "this parameter is required in every pack")
-        for name in sorted(_EXPECTED - set(parameters))
+def _pack_problems(pack: RulePack) -> list[Problem]:
+    """Everything that would make the pack fail later, each at its key in the file."""
+    problems: list[Problem] = []
+    shapes = pack.shapes
+    needed = {*GENERAL, *TOTALS[shapes.total]}
+    for stage in shapes.stages:
+        needed |= set(STAGES[stage])
+    for cap in shapes.caps:
+        needed |= set(CAPS[cap])
+    needed |= {f.providers for f in pack.floors if f.providers}
+    known = {*GENERAL, *OPTIONAL, *(p for t in TOTALS.values() for p in t)}
+    known |= {p for s in (*STAGES.values(), *CAPS.values()) for p in s}
+    known |= needed
+    problems += [
+        Problem(
+            "missing",
+            f"$.parameters.{name}",
+            "this parameter is required by the pack's shapes "
+            f"(total {shapes.total!r}, its stages and caps)",
+        )
+        for name in sorted(needed - set(pack.parameters))
     ]
     problems += [
         Problem(
             "unknown_parameter",
             f"$.parameters.{name}",
-            f"not a parameter this engine reads; expected one of {', '.join(sorted(_EXPECTED))}",
+            f"not a parameter this engine reads; expected one of {', '.join(sorted(known))}",
         )
-        for name in sorted(set(parameters) - _EXPECTED)
+        for name in sorted(set(pack.parameters) - known)
     ]
+    problems += _catalog_problems(pack)
+    problems += _citation_problems(pack)
     if problems:
         return problems
-    # Every dated value must make a valid rule set on the day it takes effect.
-    for day in sorted({d for p in parameters.values() for d in p.values}):
+    # Every version must resolve into a valid rule set, with sane amounts.
+    for day in pack.changes:
         try:
-            _resolve(pack_id, parameters, (), {}, day)
+            rules = _resolve(pack, day)
         except RulePackError as exc:
             problems += [p for p in exc.problems if p not in problems]
+            continue
+        problems += [p for p in _minimum_problems(pack, rules) if p not in problems]
     return problems
 
 
-def _resolve(
-    pack_id: str,
-    parameters: Mapping[str, Parameter],
-    credentials: tuple[CredentialSpec, ...],
-    citations: Mapping[str, str],
-    day: dt.date,
-) -> RuleSet:
-    values = {name: p.at(day) for name, p in parameters.items()}
-    missing = sorted(name for name, v in values.items() if v is None)
-    if missing:
-        raise RulePackError(
-            [
-                Problem(
-                    "no_value_in_force",
-                    f"$.parameters.{name}.values",
-                    f"pack {pack_id} has no value in force on {day.isoformat()}",
+def _catalog_problems(pack: RulePack) -> list[Problem]:
+    problems = []
+    seen: dict[str, int] = {}
+    layers = set(pack.shapes.layers)
+    for n, entry in enumerate(pack.credentials):
+        at = f"$.credentials[{n}]"
+        for code in (entry.code, *entry.apprentice):
+            if code in seen:
+                problems.append(
+                    Problem(
+                        "duplicate_credential",
+                        f"{at}.code",
+                        f"credential code {code} is listed twice",
+                    )
                 )
-                for name in missing
-            ]
-        )
-    try:
-        return RuleSet(pack_id=pack_id, credentials=credentials, citations=citations, **values)
-    except ValidationError as exc:
-        problems = []
-        for e in exc.errors(include_url=False):
-            name = str(e["loc"][0])
-            since = max(d for d in parameters[name].values if d <= day)
-            path = f"$.parameters.{name}.values[{since.isoformat()}]"
-            problems.append(_problem(e["type"], path, e["msg"], e.get("input")))
-        raise RulePackError(problems) from None
+            seen[code] = n
+        if entry.kind not in layers:
+            problems.append(
+                Problem(
+                    "unknown_layer",
+                    f"{at}.kind",
+                    f"{entry.kind!r} is not one of the pack's layers ({', '.join(layers)})",
+                )
+            )
+        if (entry.minimum or entry.sole_minimum) and entry.rule is None:
+            problems.append(
+                Problem(
+                    "missing", f"{at}.rule", "a credential with a minimum must name its rule ID"
+                )
+            )
+        if pack.shapes.total == "per_credential" and entry.total is None:
+            problems.append(
+                Problem(
+                    "missing",
+                    f"{at}.total",
+                    "a per_credential total needs every credential's total",
+                )
+            )
+    codes = set(seen)
+    for n, entry in enumerate(pack.credentials):
+        for j, code in enumerate(entry.supersedes):
+            if code not in codes:
+                problems.append(
+                    Problem(
+                        "unknown_credential",
+                        f"$.credentials[{n}].supersedes[{j}]",
+                        f"{code!r} is not a credential of this pack",
+                    )
+                )
+    for n, floor in enumerate(pack.floors):
+        if floor.layer not in layers:
+            problems.append(
+                Problem(
+                    "unknown_layer",
+                    f"$.floors[{n}].layer",
+                    f"{floor.layer!r} is not one of the pack's layers ({', '.join(layers)})",
+                )
+            )
+        if floor.providers and floor.providers not in pack.parameters:
+            problems.append(
+                Problem(
+                    "unknown_parameter",
+                    f"$.floors[{n}].providers",
+                    f"no parameter {floor.providers!r} lists the providers",
+                )
+            )
+    return problems
 
 
-class _TomlFloat:
-    """A TOML float, kept as its text so that validation can refuse it by name."""
+def _citation_problems(pack: RulePack) -> list[Problem]:
+    """Every rule ID the pack names needs a citation: the explanation quotes it."""
+    named = {p.rule: f"$.parameters.{name}.rule" for name, p in pack.parameters.items()}
+    named |= {e.rule: f"$.credentials[{n}].rule" for n, e in enumerate(pack.credentials) if e.rule}
+    named |= {f.rule: f"$.floors[{n}].rule" for n, f in enumerate(pack.floors)}
+    return [
+        Problem("missing_citation", path, f"rule {rule} has no entry in [citations]")
+        for rule, path in sorted(named.items())
+        if rule not in pack.citations
+    ]
+
+
+def _minimum_problems(pack: RulePack, rules: RuleSet) -> Iterator[Problem]:
+    """A minimum larger than the total it is part of can never be met inside it."""
+    for n, spec in enumerate(rules.credentials):
+        if rules.shapes.total == "tiered":
+            assert rules.tier_totals is not None
+            total, what = rules.tier_totals[0], "the total for one credential"
+        else:
+            assert spec.total is not None
+            total, what = spec.total, "its own total"
+        for field in ("minimum", "sole_minimum"):
+            amount = getattr(spec, field)
+            if amount is not None and amount > total:
+                yield Problem(
+                    "minimum_above_total",
+                    f"$.credentials[{n}].{field}",
+                    f"{spec.code}'s {field.replace('_', ' ')} {amount} is more than {what}, "
+                    f"{total} (version of {rules.version})",
+                )
+
+
+# ------------------------------------------------------------------ loading
+
+
+class _PackFloat:
+    """A TOML or JSON float, kept as its text so that validation can refuse it by name."""
 
     def __init__(self, text: str) -> None:
         self.text = text
 
 
 def _problem(kind: str, path: str, message: str, value: Any) -> Problem:
-    if isinstance(value, _TomlFloat):
+    if isinstance(value, _PackFloat):
         return Problem(
-            "toml_float",
+            "pack_float",
             path,
-            f"TOML float {value.text} is not allowed: write decimals as strings "
+            f"float {value.text} is not allowed: write decimals as strings "
             f'("{value.text}") or integers, so no binary rounding creeps in',
         )
     return Problem(kind, path, message)
 
 
+def bundled_packs() -> dict[str, str]:
+    """The bundled packs: each registry name (body) and pack id -> its file name."""
+    folder = resources.files("ceu_compliance") / "packs"
+    names: dict[str, str] = {}
+    for item in sorted(folder.iterdir(), key=lambda f: f.name):
+        if item.name.endswith(".toml"):
+            info = tomllib.loads(item.read_text(encoding="utf-8")).get("pack", {})
+            for key in (info.get("body"), info.get("id")):
+                if isinstance(key, str):
+                    names.setdefault(key, item.name)
+    return names
+
+
 def load_rule_pack(source: str | Path) -> RulePack:
-    """Load and validate a rule pack from a TOML file path or a bundled pack name.
+    """Load and validate a rule pack: a bundled body or pack name, or a TOML or JSON file.
+
+    ``source`` is a name (``"aapc"``, ``"ahima"``, ``"aapc-2026.1"``) or a path
+    ending ``.toml`` or ``.json``. A pack that ``extends`` another is merged onto
+    it first (see docs/rule-packs.md).
 
     Raises:
-        RulePackError: the file is not valid TOML or not a valid pack; every
+        RulePackError: the file does not load or is not a valid pack; every
             problem is listed with its path in the file.
     """
+    return _validate(_load_data(source, seen=()))
+
+
+def parse_rule_pack(text: str, *, format: Literal["toml", "json"] = "toml") -> RulePack:
+    """Validate a rule pack given as TOML (or JSON) text (see :func:`load_rule_pack`)."""
+    data = _parse(text, format, where="the pack")
+    return _validate(_extend(data, base_dir=None, seen=()))
+
+
+def _load_data(source: str | Path, *, seen: tuple[str, ...]) -> dict[str, Any]:
+    """The pack's data, merged onto what it extends."""
+    text, format, base_dir, key = _read(source)
+    if key in seen:
+        raise RulePackError(
+            [
+                Problem(
+                    "extends_cycle",
+                    "$.pack.extends",
+                    f"packs extend each other: {' -> '.join((*seen, key))}",
+                )
+            ]
+        )
+    return _extend(_parse(text, format, where=key), base_dir=base_dir, seen=(*seen, key))
+
+
+def _read(source: str | Path) -> tuple[str, Literal["toml", "json"], Path | None, str]:
+    """(text, format, folder for relative extends, a key naming the pack)."""
+    name = str(source)
+    if isinstance(source, str) and _PACK_ID.fullmatch(source):
+        registry = bundled_packs()
+        if source not in registry:
+            raise RulePackError(
+                [
+                    Problem(
+                        "pack_not_found",
+                        "$",
+                        f"no bundled rule pack is named {source!r}; bundled: "
+                        f"{', '.join(sorted(registry))} (or give a .toml or .json file's path)",
+                    )
+                ]
+            )
+        bundled = resources.files("ceu_compliance") / "packs" / registry[source]
+        return bundled.read_text(encoding="utf-8"), "toml", None, f"bundled:{registry[source]}"
+    path = Path(source)
+    if path.suffix not in (".toml", ".json"):
+        raise RulePackError(
+            [
+                Problem(
+                    "pack_not_found",
+                    "$",
+                    f"{name!r} is neither a bundled pack name nor a .toml or .json file",
+                )
+            ]
+        )
     try:
-        if isinstance(source, str) and not source.endswith(".toml"):
-            bundled = resources.files("ceu_compliance") / "packs" / f"{source}.toml"
-            text = bundled.read_text(encoding="utf-8")
-        else:
-            text = Path(source).read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise RulePackError(
-            [Problem("pack_not_found", "$", f"cannot read rule pack {str(source)!r}: {reason}")]
+            [Problem("pack_not_found", "$", f"cannot read rule pack {name!r}: {reason}")]
         ) from None
-    return parse_rule_pack(text)
+    except UnicodeDecodeError:
+        raise RulePackError(
+            [Problem("pack_not_utf8", "$", f"rule pack {name!r} is not UTF-8 text")]
+        ) from None
+    format: Literal["toml", "json"] = "json" if path.suffix == ".json" else "toml"
+    return text, format, path.parent, str(path.resolve())
 
 
-def parse_rule_pack(text: str) -> RulePack:
-    """Validate a rule pack given as TOML text (see :func:`load_rule_pack`)."""
+def _parse(text: str, format: Literal["toml", "json"], *, where: str) -> dict[str, Any]:
     try:
-        data = tomllib.loads(text, parse_float=_TomlFloat)
+        if format == "json":
+            data = json.loads(text, parse_float=_PackFloat, object_pairs_hook=_no_repeats)
+        else:
+            data = tomllib.loads(text, parse_float=_PackFloat)
     except tomllib.TOMLDecodeError as exc:
         raise RulePackError([Problem("toml_syntax", "$", str(exc))]) from None
+    except _Repeated as exc:
+        raise RulePackError(
+            [
+                Problem(
+                    "duplicate_key",
+                    "$",
+                    f"key {exc.key!r} is given twice in one object (in {where})",
+                )
+            ]
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise RulePackError([Problem("json_syntax", "$", str(exc))]) from None
+    if not isinstance(data, dict):
+        raise RulePackError([Problem("not_a_pack", "$", "a rule pack is a table (a JSON object)")])
+    return data
+
+
+class _Repeated(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refused when a key repeats (two values for one date, say)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _Repeated(key)
+        out[key] = value
+    return out
+
+
+def _extend(
+    data: dict[str, Any], *, base_dir: Path | None, seen: tuple[str, ...]
+) -> dict[str, Any]:
+    """``data`` merged onto the pack its ``pack.extends`` names, if any."""
+    info = data.get("pack")
+    parent = info.get("extends") if isinstance(info, dict) else None
+    if not isinstance(parent, str):
+        return data
+    source: str | Path = parent
+    if not _PACK_ID.fullmatch(parent):
+        source = Path(parent) if base_dir is None else base_dir / parent
+    return merge(_load_data(source, seen=seen), data)
+
+
+def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``override`` onto ``base``: only what it gives changes (docs/rule-packs.md, "extends").
+
+    Tables merge key by key; a parameter's ``values`` (and its ``sources`` and
+    ``uncertain``) merge date by date; credentials merge by ``code`` and floors by
+    ``id``, field by field; anything else given replaces what was there.
+    """
+    out = dict(base)
+    for key, value in override.items():
+        old = out.get(key)
+        if key == "parameters" and isinstance(old, dict) and isinstance(value, dict):
+            out[key] = {**old, **{n: _merge_parameter(old.get(n), v) for n, v in value.items()}}
+        elif key in ("credentials", "floors") and isinstance(old, list) and isinstance(value, list):
+            out[key] = _merge_by(old, value, "code" if key == "credentials" else "id")
+        elif (
+            key in ("pack", "shapes", "citations")
+            and isinstance(old, dict)
+            and isinstance(value, dict)
+        ):
+            out[key] = {**old, **value}
+        else:
+            out[key] = value
+    if isinstance(out.get("pack"), dict):
+        out["pack"] = {k: v for k, v in out["pack"].items() if k != "extends"}
+    return out
+
+
+def _merge_parameter(old: Any, new: Any) -> Any:
+    if not (isinstance(old, dict) and isinstance(new, dict)):
+        return new
+    merged = {**old, **new}
+    for dated in ("values", "sources", "uncertain"):
+        if isinstance(old.get(dated), dict) and isinstance(new.get(dated), dict):
+            merged[dated] = {**old[dated], **new[dated]}
+    return merged
+
+
+def _merge_by(old: list[Any], new: list[Any], key: str) -> list[Any]:
+    out = list(old)
+    position = {e.get(key): n for n, e in enumerate(out) if isinstance(e, dict)}
+    for entry in new:
+        n = position.get(entry.get(key)) if isinstance(entry, dict) else None
+        if n is None:
+            out.append(entry)
+        else:
+            out[n] = {**out[n], **entry}
+    return out
+
+
+def _validate(data: dict[str, Any]) -> RulePack:
     try:
-        return RulePack.model_validate(data)
+        pack = RulePack.model_validate(data)
     except ValidationError as exc:
-        problems = [
-            _problem(e["type"], json_path(e["loc"]), e["msg"], e.get("input"))
-            for e in exc.errors(include_url=False)
-        ]
-    # A broken catalog must not hide broken parameters: check those on their own too.
-    try:
-        parameters = _PARAMETERS.validate_python(data.get("parameters"))
-        pack_id = str(data.get("pack", {}).get("id", "?"))
-        problems += [p for p in _parameter_problems(pack_id, parameters) if p not in problems]
-    except (ValidationError, AttributeError):
-        pass  # already reported above
-    raise RulePackError(problems)
-
-
-_PARAMETERS = TypeAdapter(dict[str, Parameter])
+        raise RulePackError(
+            [
+                _problem(e["type"], json_path(e["loc"]), e["msg"], e.get("input"))
+                for e in exc.errors(include_url=False)
+            ]
+        ) from None
+    problems = _pack_problems(pack)
+    if problems:
+        raise RulePackError(problems)
+    return pack
 
 
 @cache
 def default_rule_pack() -> RulePack:
-    """The bundled pack this version of the library evaluates with by default."""
+    """The bundled pack this version of the library evaluates with by default (AAPC)."""
     return load_rule_pack(DEFAULT_PACK)
 
 
+@cache
+def _bundled(name: str) -> RulePack:
+    return load_rule_pack(name)
+
+
 def resolve_pack(rules: RulePack | str | Path | None) -> RulePack:
-    """``None`` for the default pack, a bundled pack name, a TOML path, or a pack."""
+    """``None`` for the default pack, a bundled name, a TOML or JSON path, or a pack."""
     if rules is None:
         return default_rule_pack()
     if isinstance(rules, RulePack):
         return rules
+    if isinstance(rules, str) and _PACK_ID.fullmatch(rules):
+        return _bundled(rules)  # a bundled pack is read and checked once
     return load_rule_pack(rules)
 
 
@@ -403,7 +994,18 @@ def pack_that_made(pack_id: str, rules: RulePack | str | Path | None = None) -> 
     Raises:
         RulePackError: the pack does not load, is not bundled, or is not ``pack_id``.
     """
-    pack = _bundled_pack(pack_id) if rules is None else resolve_pack(rules)
+    if rules is None and pack_id not in bundled_packs():
+        raise RulePackError(
+            [
+                Problem(
+                    "unknown_pack",
+                    "$.rules",
+                    f"the report was made with rule pack {pack_id!r}, which is not bundled "
+                    "with this library; pass that pack as rules=",
+                )
+            ]
+        )
+    pack = resolve_pack(pack_id if rules is None else rules)
     if pack.id != pack_id:
         raise RulePackError(
             [
@@ -416,21 +1018,3 @@ def pack_that_made(pack_id: str, rules: RulePack | str | Path | None = None) -> 
             ]
         )
     return pack
-
-
-def _bundled_pack(pack_id: str) -> RulePack:
-    if pack_id == DEFAULT_PACK:
-        return default_rule_pack()
-    bundled = resources.files("ceu_compliance") / "packs" / f"{pack_id}.toml"
-    if not (_PACK_ID.fullmatch(pack_id) and bundled.is_file()):
-        raise RulePackError(
-            [
-                Problem(
-                    "unknown_pack",
-                    "$.rules",
-                    f"the report was made with rule pack {pack_id!r}, which is not bundled "
-                    "with this library; pass that pack as rules=",
-                )
-            ]
-        )
-    return load_rule_pack(pack_id)

@@ -14,6 +14,8 @@ from functools import cached_property
 
 from dateutil.relativedelta import relativedelta
 
+from ._pack import RulePack, RuleSet
+
 _DAY = dt.timedelta(days=1)
 
 
@@ -137,3 +139,28 @@ def submission_opens(due: dt.date, months: int) -> dt.date:
 def revocation(due: dt.date, days: int) -> dt.date:
     """P-REVOKE: credentials are revoked ``days`` after the due date without CEUs."""
     return due + dt.timedelta(days=days)
+
+
+def rules_for(
+    pack: RulePack,
+    end: dt.date,
+    *,
+    period_start: dt.date | None = None,
+    rules_on: dt.date | None = None,
+) -> RuleSet:
+    """The version of ``pack`` that judges the period ending ``end``.
+
+    The one in force on ``rules_on`` when given; otherwise on the period's due
+    date, or on its start when the pack's versions go by start (a body whose rule
+    changes bind "anyone beginning a cycle" from a date). The start is the
+    explicit one, or the default start under the version in force on the due date.
+
+    Raises:
+        RulePackError: no version is in force on that day.
+    """
+    if rules_on is not None:
+        return pack.at(rules_on)
+    if pack.pack.versions_by == "due":
+        return pack.at(end)
+    start = period_start or default_start(end, pack.at(end).period_months)
+    return pack.at(start)

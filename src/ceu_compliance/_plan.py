@@ -32,6 +32,8 @@ from ._items import Prepared
 from ._messages import listed
 from ._models import ComplianceReport, Member, Need, Plan, Shareable
 from ._pack import RuleSet, resolve_pack
+from ._period import rules_for
+from ._report import extension_fee
 from ._requirements import Minimum
 from ._validation import parse_member
 
@@ -45,6 +47,7 @@ def plan(
     as_of: dt.date | None = None,
     rules: RulesArg = None,
     strict: bool = False,
+    rules_on: dt.date | None = None,
 ) -> Plan:
     """The completion plan for one member's renewal period ending at ``renewal_due``.
 
@@ -58,7 +61,7 @@ def plan(
     pack = resolve_pack(rules)
     valid = parse_member(member, pack, strict=strict)
     day = as_of or dt.date.today()
-    ruleset = pack.at(valid.renewal_due)
+    ruleset = rules_for(pack, valid.renewal_due, period_start=valid.period_start, rules_on=rules_on)
     prepared = prepare(valid, ruleset, day)
     return _plan(report_of(valid, ruleset, day, prepared), prepared, ruleset)
 
@@ -100,12 +103,12 @@ def _plan(report: ComplianceReport, prepared: Prepared, rules: RuleSet) -> Plan:
     least = ceus(optimum.least)
     needs = [Need(requirement="total", ceus=ceus(optimum.total))]
     for m in prepared.minimums:
-        short = optimum.by_requirement[m.spec.code]
+        short = optimum.by_requirement[m.code]
         needs.append(
             Need(
-                requirement=m.spec.code,
+                requirement=m.code,
                 ceus=ceus(short),
-                vendors=m.spec.vendors,
+                vendors=m.vendors,
                 cannot_fill=_cannot_fill(m, optimum, prepared, as_of, source, rules),
             )
         )
@@ -130,6 +133,7 @@ def _plan(report: ComplianceReport, prepared: Prepared, rules: RuleSet) -> Plan:
     return Plan(
         member_id=report.member_id,
         as_of=as_of,
+        body=rules.body,
         compliant=report.compliant,
         minimum_additional=least,
         needs=tuple(needs),
@@ -159,8 +163,8 @@ def _cannot_fill(
     """Why no new CEU could fill minimum ``m``'s shortfall, if none could."""
     if _ended_years(m, optimum, prepared, as_of):
         return CannotFill.PERIOD_YEAR_ENDED
-    aapc_is_a_vendor = any(rules.is_provider(a, m.spec.vendors) for a in rules.aapc_providers)
-    if source is Source.AAPC_EDUCATION and m.spec.vendors and not aapc_is_a_vendor:
+    own_is_a_vendor = any(rules.is_provider(a, m.vendors) for a in rules.own_providers)
+    if source is Source.AAPC_EDUCATION and m.vendors and not own_is_a_vendor:
         return CannotFill.VENDOR_NOT_AAPC
     return None
 
@@ -173,7 +177,7 @@ def _ended_years(
     return [
         (n, last)
         for n, (_, last) in enumerate(prepared.years, start=1)
-        if last < as_of and optimum.by_sink.get(f"{m.spec.code}@{n}", 0) > 0
+        if last < as_of and optimum.by_sink.get(f"{m.code}@{n}", 0) > 0
     ]
 
 
@@ -228,7 +232,7 @@ def _notes(
     if route is PlanRoute.COMPLIANT:
         return ["Compliant: no more CEUs are needed for this period (PL-MIN)."]
     d, as_of = report.deadlines, report.as_of
-    fee = format_decimal(rules.extension_fee_usd)
+    fee, body = format_decimal(extension_fee(rules, prepared.held)), rules.body
     notes = []
     if route is PlanRoute.EXTENSION_ENDED:
         notes.append(
@@ -247,21 +251,22 @@ def _notes(
         )
     elif d.extension_until is not None:
         notes.append(
-            f"Inside the CEU extension until {d.extension_until}: only AAPC education earned by "
-            "then counts (P-EXTENSION)."
+            f"Inside the CEU extension until {d.extension_until}: only {body} education earned "
+            "by then counts (P-EXTENSION)."
         )
     elif route is PlanRoute.BUY_EXTENSION:
         notes.append(
-            f"Past the due date, {d.due}, with no CEU extension: one can be bought from AAPC for "
-            f"${fee} until {d.revocation}, and then only AAPC education counts (P-EXTENSION)."
+            f"Past the due date, {d.due}, with no CEU extension: one can be bought from {body} "
+            f"for ${fee} until {d.revocation}, and then only {body} education counts "
+            "(P-EXTENSION)."
         )
     else:
         notes.append(
-            f"Past the due date, {d.due}, with no CEU extension: one could be bought from AAPC "
-            f"for ${fee} until {d.revocation}, but then only AAPC education counts, which "
+            f"Past the due date, {d.due}, with no CEU extension: one could be bought from {body} "
+            f"for ${fee} until {d.revocation}, but then only {body} education counts, which "
             "cannot make up the shortfall below (P-EXTENSION)."
         )
-    minimum_of = {m.spec.code: m for m in prepared.minimums}
+    minimum_of = {m.code: m for m in prepared.minimums}
     for need in needs:
         m = minimum_of.get(need.requirement)
         if m is None or need.cannot_fill is None:
@@ -274,13 +279,13 @@ def _notes(
             ]
             notes.append(
                 f"{need.requirement}'s {' and '.join(ended)}: the {short} can no longer be made "
-                f"up ({m.spec.rule})."
+                f"up ({m.rule})."
             )
         else:
             notes.append(
                 f"{need.requirement} CEUs must come from a contracted vendor "
-                f"({listed(need.vendors, 'or')}), and after the due date only AAPC education "
-                f"counts: the {short} cannot be made up ({m.spec.rule}, P-EXTENSION)."
+                f"({listed(need.vendors, 'or')}), and after the due date only {body} education "
+                f"counts: the {short} cannot be made up ({m.rule}, P-EXTENSION)."
             )
     shown = {r.id: r.shortfall for r in report.requirements if r.id != "total"}
     if any(shown[k] != _ceil(v) for k, v in optimum.by_requirement.items()):

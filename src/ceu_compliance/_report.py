@@ -84,7 +84,7 @@ def report(
     required_total = prepared.required_total
     requirements = [_requirement("total", "Q-TIER", required_total, counted_total)]
     for m in prepared.minimums:
-        code = m.spec.code
+        code = m.code
         counted = by_requirement.get(code, _ZERO)
         shortfall = max(_ZERO, m.required - counted)
         split = None
@@ -104,9 +104,7 @@ def report(
                 shortfall = sum(
                     (max(_ZERO, (y.required or _ZERO) - y.counted) for y in split), _ZERO
                 )
-        requirements.append(
-            _requirement(code, m.spec.rule or "", m.required, counted, shortfall, split)
-        )
+        requirements.append(_requirement(code, m.rule, m.required, counted, shortfall, split))
 
     end = window.end
     compliant = all(r.met for r in requirements)
@@ -122,15 +120,18 @@ def report(
     offer = None
     # P-EXTENSION: one extension per period, and none once the credentials are revoked.
     if end < as_of <= deadlines.revocation and not compliant and member.extension_until is None:
-        offer = construct(ExtensionOffer, fee_usd=rules.extension_fee_usd, rule="P-EXTENSION")
+        offer = construct(
+            ExtensionOffer, fee_usd=extension_fee(rules, prepared.held), rule="P-EXTENSION"
+        )
     told = rollover_total if rollover_note else _ZERO
-    notes = [*prepared.notes, *_status_notes(status, as_of, deadlines, offer, told)]
+    notes = [*prepared.notes, *_status_notes(status, as_of, deadlines, offer, told, rules.body)]
     notes += decimal.notes()
     return construct(
         ComplianceReport,
         member_id=member.member_id,
         as_of=as_of,
         rules=rules.pack_id,
+        rules_version=rules.version,
         period=construct(Period, start=window.start, end=end),
         status=status,
         compliant=compliant,
@@ -211,12 +212,18 @@ def _status(compliant: bool, as_of: dt.date, window: PeriodWindow) -> Status:
     return Status.NONCOMPLIANT
 
 
+def extension_fee(rules: RuleSet, held: int) -> Decimal:
+    """P-EXTENSION: the fee for an extension, once per member or per credential held."""
+    return rules.extension_fee_usd * (held if rules.extension_fee_per == "credential" else 1)
+
+
 def _status_notes(
     status: Status,
     as_of: dt.date,
     deadlines: Deadlines,
     offer: ExtensionOffer | None,
     rollover: Decimal,
+    body: str,
 ) -> list[str]:
     notes = []
     if rollover > 0:
@@ -226,7 +233,7 @@ def _status_notes(
         )
     if status is Status.EXTENSION:
         notes.append(
-            f"In a CEU extension until {deadlines.extension_until}: only AAPC education earned "
+            f"In a CEU extension until {deadlines.extension_until}: only {body} education earned "
             "after the due date counts (P-EXTENSION)."
         )
     if status in (Status.NONCOMPLIANT, Status.EXTENSION) and as_of <= deadlines.revocation:
@@ -243,7 +250,7 @@ def _status_notes(
             notes.append("A CEU extension can no longer be bought (P-EXTENSION).")
     if offer is not None:
         notes.append(
-            f"A CEU extension can be bought from AAPC for ${format_decimal(offer.fee_usd)} "
+            f"A CEU extension can be bought from {body} for ${format_decimal(offer.fee_usd)} "
             "(P-EXTENSION)."
         )
     return notes

@@ -1,8 +1,12 @@
-"""The requirements in force for one period: Q-TIER's total, P-PRORATE, the credential minimums.
+"""The requirements in force for one period: the total, P-PRORATE, minimums and floors.
 
 A stage of the pipeline (period -> requirements -> eligibility -> items ->
 assignment -> report): from the member's credentials, the rules and the
-period, what must be met and the notes that say why.
+period, what must be met and the notes that say why. The pack's shapes decide
+how: the total is ``tiered`` by credentials held (Q-TIER) or ``per_credential``
+(the largest credential's own total, plus an increment per other credential,
+capped); each credential may have a minimum in one of the pack's two layers;
+each floor asks a share of the total from a category of CEUs.
 """
 
 from __future__ import annotations
@@ -11,11 +15,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import Literal
 
 from ._amounts import format_decimal, plural
 from ._assign import Sink
 from ._models import Member
-from ._pack import CredentialSpec, RuleSet
+from ._pack import CredentialSpec, FloorSpec, RuleSet
 from ._period import PeriodWindow
 
 _ZERO = Decimal(0)
@@ -23,26 +28,40 @@ _ZERO = Decimal(0)
 
 @dataclass(frozen=True)
 class Minimum:
-    """A credential minimum in force: its catalog entry, when it was earned, what it needs.
+    """A minimum in force: a credential's own (Q-CIRCC, Q-CPMA, ...) or a floor of the total.
 
-    ``years`` holds (period-year, required) when the minimum is split by
+    ``code`` is the requirement's id in the report; ``kind`` the pack's layer it
+    belongs to and ``slot`` the assignment's layer that is (one CEU serves one
+    minimum per slot at most). A credential's minimum carries the day it was
+    ``earned`` and any ``vendors`` its CEUs must come from; a floor's carries the
+    ``floor``. ``years`` holds (period-year, required) when the minimum is split by
     period-year (Q-CIRCC); the figure is None when the split is only reported.
     """
 
-    spec: CredentialSpec
-    earned: dt.date
+    code: str
+    rule: str
+    kind: str
+    slot: Literal["core", "specialty"]
     required: Decimal
-    years: tuple[tuple[int, Decimal | None], ...]
+    years: tuple[tuple[int, Decimal | None], ...] = ()
+    earned: dt.date | None = None
+    vendors: tuple[str, ...] = ()
+    floor: FloorSpec | None = None
 
 
 @dataclass(frozen=True)
 class Requirements:
-    """What the period requires: the total, the minimums, what the assignment fills."""
+    """What the period requires: the total, the minimums, what the assignment fills.
+
+    ``held`` is the number of credentials in force (the extension fee may be
+    charged per credential).
+    """
 
     total: Decimal
     minimums: tuple[Minimum, ...]
     sinks: tuple[Sink, ...]
     notes: tuple[str, ...]
+    held: int
 
 
 def requirements(member: Member, rules: RuleSet, window: PeriodWindow) -> Requirements:
@@ -55,6 +74,9 @@ def requirements(member: Member, rules: RuleSet, window: PeriodWindow) -> Requir
         assert spec is not None  # parse_member refused unknown codes
         if spec.code not in held or credential.earned < held[spec.code][1]:
             held[spec.code] = (spec, credential.earned)
+    # A credential that another one held supersedes needs no CEUs of its own.
+    superseded = {code for spec, _ in held.values() for code in spec.supersedes}
+    held = {code: pair for code, pair in held.items() if code not in superseded}
     in_force = sorted(
         ((s, d) for s, d in held.values() if d <= start), key=lambda sd: rules.rank(sd[0].code)
     )
@@ -68,16 +90,17 @@ def requirements(member: Member, rules: RuleSet, window: PeriodWindow) -> Requir
     def prorated(amount: Decimal) -> Decimal:
         return _prorate(amount, months, rules.period_months, rules.prorate_step)
 
-    tier = rules.tier_total(len(in_force))
+    tier, rule = _total(rules, [spec for spec, _ in in_force])
     total = member.required_total_override or prorated(tier)
     codes = ", ".join(s.code for s, _ in in_force)
     notes.append(
         f"{plural(len(in_force), 'credential')} held on {start} ({codes}): "
-        f"{format_decimal(tier)} CEUs per two-year period (Q-TIER)."
+        f"{format_decimal(tier)} CEUs per {_period_name(rules.period_months)} ({rule})."
     )
     if member.required_total_override is not None:
         notes.append(
-            f"Total required set by AAPC's own figure: {format_decimal(total)} CEUs (P-PRORATE)."
+            f"Total required set by {rules.body}'s own figure: {format_decimal(total)} CEUs "
+            "(P-PRORATE)."
         )
     elif months != rules.period_months:
         notes.append(
@@ -86,10 +109,12 @@ def requirements(member: Member, rules: RuleSet, window: PeriodWindow) -> Requir
         )
 
     minimums = []
+    sole = len(in_force) == 1
     for spec, earned in in_force:
-        if spec.minimum <= 0:
+        amount = spec.sole_minimum if sole and spec.sole_minimum is not None else spec.minimum
+        if amount <= 0:
             continue
-        required = prorated(spec.minimum)
+        required = prorated(amount)
         per_year: list[tuple[int, Decimal | None]] = []
         if spec.per_year is not None:
             for n, year_months in enumerate(window.year_months(), start=1):
@@ -99,8 +124,49 @@ def requirements(member: Member, rules: RuleSet, window: PeriodWindow) -> Requir
                 per_year.append((n, figure))
             if rules.minimum_per_period_year:
                 required = sum((r or _ZERO for _, r in per_year), _ZERO)
-        minimums.append(Minimum(spec, earned, required, tuple(per_year)))
-    return Requirements(total, tuple(minimums), _sinks(minimums, rules), tuple(notes))
+        slot = rules.layer_slot(spec.kind) if rules.concurrent_minimums else "core"
+        minimums.append(
+            Minimum(
+                code=spec.code,
+                rule=spec.rule or "",
+                kind=spec.kind,
+                slot=slot,
+                required=required,
+                years=tuple(per_year),
+                earned=earned,
+                vendors=spec.vendors,
+            )
+        )
+    for floor in rules.floors:
+        share = _round_up(total * floor.share, rules.prorate_step)
+        minimums.append(
+            Minimum(
+                code=floor.id,
+                rule=floor.rule,
+                kind=floor.layer,
+                slot=rules.layer_slot(floor.layer),
+                required=share,
+                floor=floor,
+            )
+        )
+    if not rules.concurrent_minimums and len(minimums) > 1:
+        notes.append(
+            f"Under the rules of {rules.version}, a CEU counts toward one minimum at most "
+            "(Q-CONCURRENT)."
+        )
+    return Requirements(
+        total, tuple(minimums), _sinks(minimums, rules), tuple(notes), len(in_force)
+    )
+
+
+def _total(rules: RuleSet, held: list[CredentialSpec]) -> tuple[Decimal, str]:
+    """The total for the credentials ``held`` before pro-rating, and its rule ID."""
+    if rules.shapes.total == "tiered":
+        return rules.tier_total(len(held)), "Q-TIER"
+    assert rules.total_increment is not None and rules.total_maximum is not None
+    own = max((spec.total or Decimal(0) for spec in held), default=Decimal(0))
+    total = min(rules.total_maximum, own + rules.total_increment * (len(held) - 1))
+    return total, rules.trace["total_increment"].rule
 
 
 def _prorate(amount: Decimal, months: int, out_of: int, step: Decimal) -> Decimal:
@@ -111,14 +177,24 @@ def _prorate(amount: Decimal, months: int, out_of: int, step: Decimal) -> Decima
     return Decimal(-(-exact.numerator // exact.denominator)) * step
 
 
+def _period_name(months: int) -> str:
+    return "two-year period" if months == 24 else f"{months}-month period"
+
+
+def _round_up(amount: Decimal, step: Decimal) -> Decimal:
+    """``amount`` rounded up to a multiple of ``step`` (a floor never asks a hair too little)."""
+    exact = Fraction(amount) / Fraction(step)
+    return Decimal(-(-exact.numerator // exact.denominator)) * step
+
+
 def _sinks(minimums: list[Minimum], rules: RuleSet) -> tuple[Sink, ...]:
     """What the assignment fills: each minimum, or each of its period-years (Q-CIRCC switch)."""
     sinks = []
     for m in minimums:
-        code, layer = m.spec.code, m.spec.kind
         if rules.minimum_per_period_year and m.years:
             for n, figure in m.years:
-                sinks.append(Sink(f"{code}@{n}", layer, figure or _ZERO, requirement=code, year=n))
+                key = f"{m.code}@{n}"
+                sinks.append(Sink(key, m.slot, figure or _ZERO, requirement=m.code, year=n))
         else:
-            sinks.append(Sink(code, layer, m.required, requirement=code))
+            sinks.append(Sink(m.code, m.slot, m.required, requirement=m.code))
     return tuple(sinks)

@@ -62,7 +62,7 @@ class RowSpec:
 
     @classmethod
     def of(cls, pack: RulePack) -> RowSpec:
-        return cls(tuple(spec.code for spec in pack.credentials if spec.minimum > 0))
+        return cls(pack.requirement_ids())
 
     @property
     def columns(self) -> tuple[str, ...]:

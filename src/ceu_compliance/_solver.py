@@ -268,9 +268,7 @@ class _Highs:
         row = self.program.rows[i]
         self.h.changeRowBounds(i, _float(row.lower, -inf), _float(row.upper, inf))
 
-    def solve(
-        self, objective: Mapping[int, int]
-    ) -> tuple[list[Fraction], list[Fraction]] | None:
+    def solve(self, objective: Mapping[int, int]) -> tuple[list[Fraction], list[Fraction]] | None:
         n = len(self.program.lower)
         costs = np.zeros(n)
         for j, a in objective.items():

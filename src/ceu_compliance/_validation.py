@@ -8,6 +8,7 @@ structure is broken elsewhere: one refusal lists everything to fix.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import json
 from collections.abc import Iterator, Mapping
@@ -18,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from ._errors import InvalidMemberError, Problem, RulePackError, json_path
 from ._models import Activity, CEURecord, HeldCredential, InputWarning, Member
 from ._pack import RulePack, RuleSet
-from ._period import default_start
+from ._period import default_start, months_before, rules_for
 
 
 def parse_member(
@@ -180,7 +181,7 @@ def _period_problems(member: Member, rules: RulePack) -> Iterator[Problem]:
             f"extension_until {member.extension_until} must be after renewal_due {due}",
         )
     try:
-        ruleset = rules.at(due)
+        ruleset = rules_for(rules, due, period_start=member.period_start)
     except RulePackError as exc:
         yield Problem(
             "no_rules_in_force",
@@ -189,6 +190,8 @@ def _period_problems(member: Member, rules: RulePack) -> Iterator[Problem]:
         )
         return
     yield from _holds_credential(member, ruleset)
+    if ruleset.shapes.cycle == "certification":
+        yield from _cycle_problems(member, ruleset)
 
 
 def _holds_credential(member: Member, rules: RuleSet) -> Iterator[Problem]:
@@ -207,6 +210,28 @@ def _holds_credential(member: Member, rules: RuleSet) -> Iterator[Problem]:
             "$.credentials",
             f"no credential was held on the period start {start} (earliest earned {earliest}); "
             "for a first, pro-rated period give period_start (Q-TIER)",
+        )
+
+
+def _cycle_problems(member: Member, rules: RuleSet) -> Iterator[Problem]:
+    """A cycle anchored on certification: the period must end where a cycle from the exam
+    date does (its due date is that anniversary's eve), unless period_start is given."""
+    if member.period_start is not None:
+        return
+    first = min(c.earned for c in member.credentials)
+    due, months = member.renewal_due, rules.period_months
+    elapsed = (due.year - first.year) * 12 + due.month - first.month
+    ends = [
+        months_before(first, -k * months) - dt.timedelta(days=1)
+        for k in range(max(1, elapsed // months), elapsed // months + 2)
+    ]
+    if due not in ends:
+        yield Problem(
+            "not_a_cycle_end",
+            "$.renewal_due",
+            f"under {rules.body}'s rules a cycle runs {months} months from the day the exam was "
+            f"passed ({first}); renewal_due {due} ends no cycle (the nearest end is "
+            f"{min(ends, key=lambda d: abs(d - due))}); give that date, or period_start",
         )
 
 
