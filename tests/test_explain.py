@@ -36,6 +36,8 @@ from conftest import RULE_IDS, TESTS_DIR
 PAGE = Path(__file__).parent / "data" / "aapc_ceu_page.txt"
 SHARED_SEED = Path(__file__).resolve().parents[2] / "shared/seeds/000_89544244eadc184a.txt"
 PACK = default_rule_pack()
+# The version of the pack in force for RULES.md's periods: its citations are the page's.
+CURRENT = PACK.at(dt.date(2027, 3, 31))
 
 # Rules the source page does not state: their citations must not pretend to quote it.
 NOT_ON_PAGE = {"P-REVOKE", "P-AUDIT", "Q-CDEO", "E-DUPLICATE", "E-CMS", "PL-MIN", "H-SPLIT"}
@@ -74,7 +76,7 @@ def test_parameter_references_are_verbatim_or_marked_as_a_reading(name: str) -> 
 
 @pytest.mark.parametrize("rule", RULE_IDS)
 def test_citation_is_verbatim_or_marked_as_a_reading(rule: str) -> None:
-    citation = PACK.citations[rule]
+    citation = CURRENT.citations[rule]
     assert citation.startswith(NOT_QUOTED) == (rule in NOT_ON_PAGE)
     if rule in NOT_ON_PAGE:
         assert citation.startswith(f"{NOT_QUOTED}; project ") and f"({rule}): " in citation
@@ -118,9 +120,9 @@ RECORD = CEURecord.model_validate(
 def test_every_code_has_a_message_that_names_the_record_and_a_remedy(
     code: RejectionCode,
 ) -> None:
-    message = rejection_message(code, RECORD, Decimal(3), "some detail")
+    message = rejection_message(code, RECORD, Decimal(3), "some detail", body="AAPC")
     assert re.search(r"\b[Rr]ecord rec-7 \(Coding Update\)", message)
-    assert message.endswith(" " + REMEDIES[code])
+    assert message.endswith(" " + REMEDIES[code].format(body="AAPC"))
     assert "{" not in message and "}" not in message
     assert code in RULE_OF
 
@@ -128,7 +130,7 @@ def test_every_code_has_a_message_that_names_the_record_and_a_remedy(
 def test_docs_explain_md_lists_every_remedy() -> None:
     page = (Path(__file__).parent.parent / "docs" / "explain.md").read_text(encoding="utf-8")
     for code, remedy in REMEDIES.items():
-        assert f"| `{code.value}` | {remedy} |" in page
+        assert f"| `{code.value}` | {remedy.format(body='AAPC')} |" in page
 
 
 @pytest.mark.parametrize(
@@ -154,12 +156,14 @@ def test_remedies_are_distinct_sentences() -> None:
 
 def test_a_record_without_title_or_provider_is_named_by_id() -> None:
     bare = RECORD.model_copy(update={"title": None, "provider": None})
-    message = rejection_message(RejectionCode.NOT_APPROVED, bare, Decimal(3))
+    message = rejection_message(RejectionCode.NOT_APPROVED, bare, Decimal(3), body="AAPC")
     assert message.startswith("Record rec-7 is not a pre-approved program")
 
 
 def test_one_ceu_is_singular() -> None:
-    message = rejection_message(RejectionCode.ACTIVITY_CAP, RECORD, Decimal(1), "webinar (2)")
+    message = rejection_message(
+        RejectionCode.ACTIVITY_CAP, RECORD, Decimal(1), "webinar (2)", body="AAPC"
+    )
     assert "claims 1 CEU more than one webinar (2) can earn" in message
 
 
@@ -237,7 +241,9 @@ def test_every_engine_message_names_its_record_and_ends_with_the_remedy(
         for outcome in report.records:
             for rejection in outcome.rejections:
                 assert f"ecord {outcome.id} (" in rejection.message
-                assert rejection.message.endswith(" " + REMEDIES[rejection.code])
+                assert rejection.message.endswith(
+                    " " + REMEDIES[rejection.code].format(body="AAPC")
+                )
 
 
 def test_every_uncounted_part_is_explained_with_its_citation(
@@ -249,7 +255,7 @@ def test_every_uncounted_part_is_explained_with_its_citation(
         expected = [(o.id, j.code, j.ceus) for o in report.records for j in o.rejections]
         assert parts == expected
         for part in explanation.not_counted:
-            assert part.citation == PACK.citations[part.rule]
+            assert part.citation == CURRENT.citations[part.rule]
             assert part.record in part.reason
 
 
@@ -269,7 +275,7 @@ def test_explanation_accounts_for_every_ceu(path: Path, as_of: dt.date) -> None:
         assert explained.id == requirement.id
         assert sum(c.ceus for c in explained.filled_by) == requirement.counted
         assert all(c.ceus > 0 for c in explained.filled_by)
-        assert explained.citation == PACK.citations[requirement.rule]
+        assert explained.citation == CURRENT.citations[requirement.rule]
     not_counted = sum(p.ceus for p in explanation.not_counted)
     assert report.counted_total + not_counted == sum(o.claimed for o in report.records)
 
@@ -296,7 +302,7 @@ def test_rollover_is_explained_as_not_counted_here() -> None:
         Decimal(4),
     )
     assert "next period" in part.reason
-    assert part.citation == PACK.citations["P-RENEWAL-MONTH"]
+    assert part.citation == CURRENT.citations["P-RENEWAL-MONTH"]
     (total,) = explanation.requirements
     assert [(c.record, c.ceus) for c in total.filled_by] == [
         ("a1", Decimal(30)),
@@ -436,7 +442,7 @@ def test_explanation_says_why_circc_is_short_and_which_vendors_count(
         ("r4", "CIRCC", "vendor_not_contracted"),
     ]
     for part in explanation.not_applied:
-        assert (part.rule, part.citation) == ("Q-CIRCC", PACK.citations["Q-CIRCC"])
+        assert (part.rule, part.citation) == ("Q-CIRCC", CURRENT.citations["Q-CIRCC"])
     text = _words(explanation.to_text())
     assert "- CIRCC [Q-CIRCC]: 14 of 16 CEUs counted, 2 short." in text
     assert (

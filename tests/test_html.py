@@ -558,7 +558,7 @@ def test_the_split_variant_of_already_applied_only_for_its_detail() -> None:
     split = split_message(record, Decimal(4))
     assert split.startswith("Record m, dated 2025-03-15 in the previous renewal month, serves")
     assert not split.endswith(REMEDIES[code])
-    assert rejection_message(code, record, Decimal(4)).endswith(REMEDIES[code])
+    assert rejection_message(code, record, Decimal(4), body="AAPC").endswith(REMEDIES[code])
 
 
 # --------------------------------------------------------------- the helpers

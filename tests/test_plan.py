@@ -251,7 +251,7 @@ def test_plan_shares_a_cap_where_the_report_does_not() -> None:
 def test_a_closed_period_year_cannot_be_made_up() -> None:
     """With the pack's switch making CIRCC's 8 per period-year mandatory (Q-CIRCC)."""
     toml = resources.files("ceu_compliance").joinpath("packs", "aapc.toml").read_text()
-    switched = toml.replace('values = { "2000-01-01" = false }', 'values = { "2000-01-01" = true }')
+    switched = toml.replace('values = { "2008-01-01" = false }', 'values = { "2008-01-01" = true }')
     assert switched != toml
     member = {
         "member_id": "M-6",

@@ -185,7 +185,7 @@ THREE_WITH_CIRCC = [
 
 def per_period_year_pack() -> RulePack:
     """The bundled pack with Q-CIRCC's switch on: 8 CIRCC CEUs in each period-year."""
-    return custom_pack(('values = { "2000-01-01" = false }', 'values = { "2000-01-01" = true }'))
+    return custom_pack(('values = { "2008-01-01" = false }', 'values = { "2008-01-01" = true }'))
 
 
 def test_p_prorate_a_default_period_from_29_february_is_not_pro_rated() -> None:
@@ -236,7 +236,9 @@ def test_p_prorate_no_default_period_around_a_leap_day_is_pro_rated_2000_to_2100
             if (month, day) == (2, 29) and not calendar.isleap(year):
                 continue
             due = dt.date(year, month, day)
-            report = evaluate({**m, "renewal_due": due.isoformat()}, as_of=due, rules=pack)
+            # Today's rules for every year: the subject is the period, not the rules' history.
+            data = {**m, "renewal_due": due.isoformat()}
+            report = evaluate(data, as_of=due, rules=pack, rules_on=dt.date(2027, 3, 31))
             circc = requirement(report, "CIRCC")
             assert [r.required for r in report.requirements] == [44, 16, 8], due
             assert [y.required for y in circc.by_period_year] == [8, 8], due
@@ -619,7 +621,7 @@ def test_e_postsecondary_calendar_year_basis_from_the_pack() -> None:
     by_period = evaluate(member([CPC], records), as_of=AS_OF)
     assert by_period.counted_total == 40  # both in period-year 1
     pack = custom_pack(
-        ('values = { "2000-01-01" = "period" }', 'values = { "2000-01-01" = "calendar" }')
+        ('values = { "2008-01-01" = "period" }', 'values = { "2008-01-01" = "calendar" }')
     )
     by_calendar = evaluate(member([CPC], records), as_of=AS_OF, rules=pack)
     assert by_calendar.counted_total == 60  # 2025 and 2026
@@ -643,7 +645,7 @@ def test_q_circc_per_period_year_switch_makes_8_a_year_mandatory() -> None:
     split = [y.required for y in requirement(default, "CIRCC").by_period_year]
     assert split == [None, None]
 
-    pack = custom_pack(('values = { "2000-01-01" = false }', 'values = { "2000-01-01" = true }'))
+    pack = custom_pack(('values = { "2008-01-01" = false }', 'values = { "2008-01-01" = true }'))
     strict = evaluate(circc_member(records), as_of=AS_OF, rules=pack)
     circc = requirement(strict, "CIRCC")
     assert circc.required == 16
@@ -661,7 +663,7 @@ def test_q_circc_per_period_year_switch_met_with_8_in_each_year() -> None:
         course("v1", "2025-03-15", 8, provider="ZHealth Publishing", approved_for=["CIRCC"]),
         course("v2", "2026-05-01", 8, provider="MedLearn Publishing", approved_for=["CIRCC"]),
     ]
-    pack = custom_pack(('values = { "2000-01-01" = false }', 'values = { "2000-01-01" = true }'))
+    pack = custom_pack(('values = { "2008-01-01" = false }', 'values = { "2008-01-01" = true }'))
     report = evaluate(circc_member(records), as_of=AS_OF, rules=pack)
     circc = requirement(report, "CIRCC")
     assert circc.met
@@ -728,12 +730,12 @@ def test_dated_parameters_use_the_value_in_force_on_the_due_date() -> None:
     """P-EXTENSION, Q-TIER: a pack value dated 2027-01-01 applies to periods due from then on."""
     pack = custom_pack(
         (
-            'values = { "2000-01-01" = "50" }',
-            'values = { "2000-01-01" = "50", "2027-01-01" = "75" }',
+            'values = { "2008-01-01" = "50" }',
+            'values = { "2008-01-01" = "50", "2027-01-01" = "75" }',
         ),
         (
-            'values = { "2000-01-01" = ["36", "40", "44", "48", "52"] }',
-            'values = { "2000-01-01" = ["36", "40", "44", "48", "52"], '
+            '"2015-08-31" = ["36", "40", "44", "48", "52"] }',
+            '"2015-08-31" = ["36", "40", "44", "48", "52"], '
             '"2027-01-01" = ["38", "42", "46", "50", "54"] }',
         ),
     )

@@ -182,7 +182,7 @@ def test_bad_parameters_get_422_naming_the_parameter(
 
 
 def test_a_history_past_the_rule_pack_is_refused_not_failed(client: httpx.Client) -> None:
-    member = {**small_member(0), "renewal_due": "2004-03-31"}
+    member = {**small_member(0), "renewal_due": "2012-03-31"}  # AAPC's pack starts in 2008
     member["credentials"] = [{"code": "CPC", "earned": "1990-01-01"}]
     member["records"] = []
     response = client.post("/v1/history", params={"periods": str(MAX_PERIODS)}, json=member)

@@ -53,7 +53,7 @@ def evaluate(
         RulePackError: ``rules`` names a pack that does not load.
     """
     pack = resolve_pack(rules)
-    valid = parse_member(member, pack, strict=strict)
+    valid = parse_member(member, pack, strict=strict, rules_on=rules_on)
     version = rules_for(pack, valid.renewal_due, period_start=valid.period_start, rules_on=rules_on)
     return evaluate_period(valid, version, as_of or dt.date.today())
 

@@ -72,7 +72,7 @@ def evaluate_history(
     if isinstance(periods, bool) or not isinstance(periods, int) or periods < 1:
         raise ValueError(f"periods must be a positive integer, got {periods!r}")
     pack = resolve_pack(rules)
-    valid = parse_member(member, pack, strict=strict)
+    valid = parse_member(member, pack, strict=strict, rules_on=rules_on)
     day = as_of or dt.date.today()
     spans, notes = _spans(valid, pack, periods, rules_on)
     borders = [_renewal_month_ids(valid, span.end) for span in spans[:-1]]

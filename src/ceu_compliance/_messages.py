@@ -106,7 +106,7 @@ REMEDIES: dict[RejectionCode, str] = {
         "with education completed after certification."
     ),
     RejectionCode.LATE_NOT_AAPC: (
-        "Replace it with {body} education (a {body} webinar, workshop or course) completed "
+        "Replace it with {body}'s own education (a webinar, workshop or course) completed "
         "before the extension ends."
     ),
     RejectionCode.DUPLICATE: (

@@ -402,7 +402,8 @@ class ComplianceReport(Rendered):
             RulePackError: that pack does not load or is not the one ``self.rules`` names.
         """
         pack = pack_that_made(self.rules, rules)
-        citations = pack.citations
+        version = pack.at(self.rules_version)
+        citations = version.citations
         requirements = []
         for requirement in self.requirements:
             if requirement.id == "total":
@@ -421,6 +422,10 @@ class ComplianceReport(Rendered):
                     citation=citations.get(requirement.rule),
                 )
             )
+        not_counted = list(uncounted(self))
+        used = {r.rule for r in self.requirements}
+        used |= {part.rule for part in not_counted}
+        used |= {n.rule for o in self.records for n in o.not_applied}
         return Explanation(
             member_id=self.member_id,
             as_of=self.as_of,
@@ -428,6 +433,7 @@ class ComplianceReport(Rendered):
             status=self.status,
             compliant=self.compliant,
             rules=pack.id,
+            rules_version=self.rules_version,
             source=pack.pack.source,
             requirements=tuple(requirements),
             not_counted=tuple(
@@ -439,7 +445,7 @@ class ComplianceReport(Rendered):
                     reason=part.message,
                     citation=citations.get(part.rule),
                 )
-                for part in uncounted(self)
+                for part in not_counted
             ),
             not_applied=tuple(
                 NotAppliedExplanation(
@@ -447,6 +453,10 @@ class ComplianceReport(Rendered):
                 )
                 for o in self.records
                 for refused in o.not_applied
+            ),
+            parameters=tuple(
+                ParameterUse.model_validate(trace.model_dump())
+                for trace in version.traces_of(used, {r.id for r in self.requirements})
             ),
         )
 
@@ -498,7 +508,6 @@ class Plan(Rendered):
 
     member_id: str
     as_of: dt.date
-    body: str = Field(description="The certifying body whose rules the plan follows, e.g. AAPC.")
     compliant: bool
     minimum_additional: CEUs = Field(description="PL-MIN's N: the fewest additional CEUs.")
     needs: tuple[Need, ...] = Field(
@@ -530,6 +539,7 @@ class Plan(Rendered):
     days_to_revocation: int = Field(description="Days from as_of to deadlines.revocation; 0 after.")
     notes: tuple[str, ...]
     warnings: tuple[InputWarning, ...] = Field(description=WARNINGS_DESCRIPTION)
+    body: str = Field(description="The certifying body whose rules the plan follows, e.g. AAPC.")
 
     def to_text(self) -> str:
         return text.plan(self)
@@ -634,6 +644,25 @@ class NotAppliedExplanation(NotApplied):
     citation: str | None
 
 
+class ParameterUse(BaseModel):
+    """A value of the rule pack that a report used: what, how much, since when, from where.
+
+    As OpenFisca's traces: ``name`` is the parameter (or ``credentials.CODE.minimum``
+    for a catalog amount), ``since`` the day its value took effect, ``reference`` the
+    sentence it comes from, ``uncertain`` what could not be confirmed about it.
+    """
+
+    model_config = _OUTPUT
+
+    name: str
+    rule: str
+    description: str
+    value: Any
+    since: dt.date
+    reference: str
+    uncertain: str | None = None
+
+
 class Explanation(Rendered):
     """Why a report says what it says: ``report.explain()``.
 
@@ -649,6 +678,7 @@ class Explanation(Rendered):
     status: Status
     compliant: bool
     rules: str
+    rules_version: dt.date = Field(description="The first day of the version of the rules used.")
     source: str
     requirements: tuple[RequirementExplanation, ...]
     not_counted: tuple[NotCounted, ...]
@@ -656,6 +686,11 @@ class Explanation(Rendered):
         default=(),
         description="Every credential minimum a record is approved for but cannot serve, "
         "in record order.",
+    )
+    parameters: tuple[ParameterUse, ...] = Field(
+        default=(),
+        description="The rule pack's values behind the rules this report used, with their "
+        "sources (the trace).",
     )
 
     def to_text(self) -> str:

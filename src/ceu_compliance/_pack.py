@@ -33,7 +33,7 @@ from decimal import Decimal
 from functools import cache, cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -45,6 +45,9 @@ NOT_QUOTED = "Not on the source page"
 """How a pack's citation starts when the rule is the project's reading, not a quote."""
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
+# A pack's amounts: never negative, never absurd (a loaded pack must never fail later).
+Amount = Annotated[Decimal, Field(ge=0, le=10_000)]
+Total = Annotated[Decimal, Field(gt=0, le=10_000)]
 _PACK_ID = re.compile(r"[a-z0-9][a-z0-9.-]*")
 _CODE = r"^[A-Z][A-Z0-9-]*[A-Z0-9]$"
 
@@ -188,25 +191,25 @@ class RuleSet(BaseModel):
     body: str = Field(description="How messages name the certifying body, e.g. AAPC.")
     version: dt.date = Field(description="The day from which this version is in force.")
     shapes: Shapes
-    tier_totals: tuple[Decimal, ...] | None = None
-    total_increment: Decimal | None = None
-    total_maximum: Decimal | None = None
-    period_months: int
-    prorate_step: Decimal
-    instructor_cap: Decimal | None = None
-    post_secondary_cap_per_year: Decimal | None = None
+    tier_totals: tuple[Total, ...] | None = Field(default=None, min_length=1)
+    total_increment: Amount | None = None
+    total_maximum: Total | None = None
+    period_months: int = Field(gt=0, le=120)
+    prorate_step: Decimal = Field(gt=0, le=100)
+    instructor_cap: Amount | None = None
+    post_secondary_cap_per_year: Amount | None = None
     post_secondary_year_basis: Literal["period", "calendar"] | None = None
-    clock_hour_ceus: Decimal
-    min_clock_hours: Decimal | None = None
-    credit_hour_ceus: Decimal
+    clock_hour_ceus: Amount
+    min_clock_hours: Amount | None = None
+    credit_hour_ceus: Amount
     post_secondary_fields: tuple[str, ...] | None = None
-    workshop_attendance_ceus: Decimal | None = None
-    workshop_max_ceus: Decimal | None = None
-    webinar_max_ceus: Decimal | None = None
-    extension_fee_usd: Decimal
+    workshop_attendance_ceus: Amount | None = None
+    workshop_max_ceus: Amount | None = None
+    webinar_max_ceus: Amount | None = None
+    extension_fee_usd: Amount
     extension_fee_per: Literal["member", "credential"]
-    submission_opens_months: int
-    revocation_days: int
+    submission_opens_months: int = Field(ge=0, le=24)
+    revocation_days: int = Field(ge=0, le=3650)
     concurrent_minimums: bool
     minimum_per_period_year: bool
     own_providers: tuple[str, ...] = ()
@@ -250,9 +253,17 @@ class RuleSet(BaseModel):
         known = _keys_of_all(names, self.company_suffixes)
         return not known.isdisjoint(name_keys(provider, self.company_suffixes))
 
-    def traces_of(self, rules: set[str]) -> list[Trace]:
-        """The parameters behind ``rules`` (rule IDs), in the pack's order."""
-        return [t for t in self.trace.values() if t.rule in rules]
+    def traces_of(self, rules: set[str], requirements: set[str]) -> list[Trace]:
+        """The values behind ``rules`` (rule IDs): the parameters with those rules, and the
+        catalog amounts of the credentials among ``requirements``; in the pack's order."""
+        used = []
+        for name, trace in self.trace.items():
+            if name.startswith("credentials."):
+                if name.split(".")[1] in requirements:
+                    used.append(trace)
+            elif trace.rule in rules:
+                used.append(trace)
+        return used
 
 
 def _catalog_index(credentials: tuple[CredentialSpec, ...]) -> dict[str, CredentialSpec]:
@@ -522,6 +533,36 @@ class RulePack(BaseModel):
         return found
 
 
+def _catalog_traces(entry: CredentialEntry, day: dt.date, pack: RulePack) -> dict[str, Trace]:
+    """The traces of a credential's dated amounts in force on ``day`` (its minimum, ...)."""
+    traces = {}
+    for field in ("minimum", "sole_minimum", "per_year", "total"):
+        value = getattr(entry, field)
+        if value is None or not entry.rule:
+            continue
+        since = dt.date.min
+        if isinstance(value, dict):
+            found = _at(value, day)
+            if found is None:
+                continue
+            since, value = found
+        if not value:
+            continue
+        name = f"credentials.{entry.code}.{field}"
+        citation = pack.citations.get(entry.rule)
+        default = citation if isinstance(citation, str) else pack.pack.source
+        traces[name] = Trace(
+            name=name,
+            rule=entry.rule,
+            description=f"{entry.code} ({entry.name}): {field.replace('_', ' ')}",
+            value=str(value),
+            since=since if since != dt.date.min else pack.changes[0],
+            reference=entry.sources.get(since, default),
+            uncertain=entry.uncertain.get(since),
+        )
+    return traces
+
+
 def _resolve(pack: RulePack, day: dt.date) -> RuleSet:
     """The rule set of ``pack`` on ``day`` (a version date), or every reason it is not one."""
     values: dict[str, Any] = {}
@@ -547,6 +588,8 @@ def _resolve(pack: RulePack, day: dt.date) -> RuleSet:
                 "providers": providers,
             }
         )
+    for entry in pack.credentials:
+        trace |= _catalog_traces(entry, day, pack)
     citations = {}
     for rule, citation in pack.citations.items():
         if isinstance(citation, dict):
@@ -573,14 +616,20 @@ def _resolve(pack: RulePack, day: dt.date) -> RuleSet:
         for e in exc.errors(include_url=False):
             loc = e["loc"]
             name = str(loc[0])
-            if name in pack.parameters:
-                since = max(d for d in pack.parameters[name].values if d <= day)
-                path = f"$.parameters.{name}.values[{since.isoformat()}]"
-            else:
-                path = json_path(loc)
-            problems.append(
-                _problem(e["type"], path, f"{e['msg']} (version of {day})", e.get("input"))
+            dates = (
+                [d for d in pack.parameters[name].values if d <= day]
+                if name in pack.parameters
+                else []
             )
+            if dates:
+                path = f"$.parameters.{name}.values[{max(dates).isoformat()}]"
+                message = f"{e['msg']} (version of {day})"
+            elif e["type"] == "missing" and name in pack.parameters:
+                path = f"$.parameters.{name}.values"
+                message = f"no value in force on {day}, a day on which another value changes"
+            else:
+                path, message = json_path(loc), f"{e['msg']} (version of {day})"
+            problems.append(_problem(e["type"], path, message, e.get("input")))
         raise RulePackError(problems) from None
 
 
@@ -617,9 +666,10 @@ def _pack_problems(pack: RulePack) -> list[Problem]:
         )
         for name in sorted(set(pack.parameters) - known)
     ]
+    parameters_missing = bool(problems)
     problems += _catalog_problems(pack)
     problems += _citation_problems(pack)
-    if problems:
+    if parameters_missing:
         return problems
     # Every version must resolve into a valid rule set, with sane amounts.
     for day in pack.changes:

@@ -59,7 +59,7 @@ def plan(
         RulePackError: ``rules`` names a pack that does not load.
     """
     pack = resolve_pack(rules)
-    valid = parse_member(member, pack, strict=strict)
+    valid = parse_member(member, pack, strict=strict, rules_on=rules_on)
     day = as_of or dt.date.today()
     ruleset = rules_for(pack, valid.renewal_due, period_start=valid.period_start, rules_on=rules_on)
     prepared = prepare(valid, ruleset, day)

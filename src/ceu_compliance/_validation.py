@@ -23,13 +23,18 @@ from ._period import default_start, months_before, rules_for
 
 
 def parse_member(
-    data: Member | Mapping[str, Any] | str | bytes, rules: RulePack, *, strict: bool = False
+    data: Member | Mapping[str, Any] | str | bytes,
+    rules: RulePack,
+    *,
+    strict: bool = False,
+    rules_on: dt.date | None = None,
 ) -> Member:
     """Validate ``data`` (a Member, a mapping, or JSON text) against ``rules``.
 
     Fields no model knows are kept on the Member, never read, and reported by
     :func:`input_warnings` (so in every report's ``warnings``); with ``strict``
-    they are refused instead.
+    they are refused instead. The period is checked against the version of the
+    rules that will judge it (``rules_on`` as for :func:`ceu_compliance.evaluate`).
 
     Raises:
         InvalidMemberError: with every problem found, each with its field path.
@@ -45,7 +50,7 @@ def parse_member(
         member = Member.model_validate(raw)
     except ValidationError as exc:
         raise InvalidMemberError([*_from_pydantic(exc), *problems]) from None
-    problems += _member_problems(member, rules)
+    problems += _member_problems(member, rules, rules_on)
     if problems:
         raise InvalidMemberError(problems)
     return member
@@ -150,7 +155,7 @@ def _mappings(items: Any) -> Iterator[tuple[int, Mapping[str, Any]]]:
         yield from ((i, item) for i, item in enumerate(items) if isinstance(item, Mapping))
 
 
-def _member_problems(member: Member, rules: RulePack) -> list[Problem]:
+def _member_problems(member: Member, rules: RulePack, rules_on: dt.date | None) -> list[Problem]:
     problems = []
     codes = [c.code.upper() for c in member.credentials]
     for i, code in enumerate(codes):
@@ -162,10 +167,12 @@ def _member_problems(member: Member, rules: RulePack) -> list[Problem]:
                     f"credential {code} is listed twice; list each credential once",
                 )
             )
-    return problems + list(_period_problems(member, rules))
+    return problems + list(_period_problems(member, rules, rules_on))
 
 
-def _period_problems(member: Member, rules: RulePack) -> Iterator[Problem]:
+def _period_problems(
+    member: Member, rules: RulePack, rules_on: dt.date | None
+) -> Iterator[Problem]:
     due = member.renewal_due
     if member.period_start is not None and member.period_start > due:
         yield Problem(
@@ -181,7 +188,7 @@ def _period_problems(member: Member, rules: RulePack) -> Iterator[Problem]:
             f"extension_until {member.extension_until} must be after renewal_due {due}",
         )
     try:
-        ruleset = rules_for(rules, due, period_start=member.period_start)
+        ruleset = rules_for(rules, due, period_start=member.period_start, rules_on=rules_on)
     except RulePackError as exc:
         yield Problem(
             "no_rules_in_force",

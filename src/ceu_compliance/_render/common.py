@@ -182,20 +182,19 @@ def composition(p: Plan) -> str:
 
     E.g. "14 CEUs approved for CPMA and 8 approved for CEMC, of which up to 8 can be
     the same CEUs if a course is approved for both CPMA and CEMC, and 2 more from any
-    pre-approved program"; after the due date every kind is AAPC education.
+    pre-approved program"; after the due date every kind is the body's own education.
     """
     aapc = p.new_ceus_from is Source.AAPC_EDUCATION
+    own = f"of {p.body} education"
     minimums = [n for n in p.needs if n.requirement != "total"]
     shared = sum((s.ceus for s in p.shareable), _ZERO)
     # The shared CEUs are counted once: the rest of N can be any CEUs that count.
     rest = p.minimum_additional - (sum((n.ceus for n in minimums), _ZERO) - shared)
     if not minimums:
-        return f"{format_decimal(rest)} CEUs " + (
-            "of AAPC education" if aapc else "from any pre-approved program"
-        )
-    anything = "of any AAPC education" if aapc else "from any pre-approved program"
+        return f"{format_decimal(rest)} CEUs " + (own if aapc else "from any pre-approved program")
+    anything = f"of any {p.body} education" if aapc else "from any pre-approved program"
     parts = [f"{format_decimal(n.ceus)} {_kind(n)}" for n in minimums]
-    parts[0] = parts[0].replace(" ", " CEUs of AAPC education " if aapc else " CEUs ", 1)
+    parts[0] = parts[0].replace(" ", f" CEUs {own} " if aapc else " CEUs ", 1)
     text = listed(parts)
     if len(p.shareable) == 1:
         (s,) = p.shareable
@@ -467,3 +466,27 @@ def warning_lines(warnings: Sequence[InputWarning]) -> list[str]:
 def quiet(report: ComplianceReport) -> ComplianceReport:
     """``report`` without its warnings: a history shows them once, not in every period."""
     return report.model_copy(update={"warnings": ()})
+
+
+def parameter_lines(e: Explanation) -> list[str]:
+    """The trace: each value of the rule pack behind the report, with its source."""
+    lines = []
+    for p in e.parameters:
+        value = ", ".join(map(str, p.value)) if isinstance(p.value, list) else str(p.value)
+        line = (
+            f"{p.name} [{p.rule}] = {value}, since {p.since}: {_sentence(p.description)} "
+            f"Source: {_sentence(p.reference)}"
+        )
+        if p.uncertain:
+            line += f" Uncertain: {_sentence(p.uncertain)}"
+        lines.append(line)
+    return lines
+
+
+PARAMETERS_HEADING = "Values of the rules used"
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending with a full stop (a quote keeps its own punctuation)."""
+    text = text.rstrip()
+    return text if text.endswith((".", '"', "?", "!")) else text + "."

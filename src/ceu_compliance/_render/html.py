@@ -529,6 +529,8 @@ def _explanation_sections(e: Explanation, where: _Where = _ALONE) -> Html:
     if refused:
         heading = escape(common.NOT_APPLIED_HEADING)
         parts.append(Html(f"<h{h}>{heading}</h{h}><ul>{''.join(refused)}</ul>"))
+    used = f"{common.PARAMETERS_HEADING} (version of {e.rules_version})"
+    parts.append(_list_section(used, common.parameter_lines(e), h))
     return Html("".join(parts))
 
 

@@ -144,6 +144,8 @@ def explanation(e: Explanation) -> str:
             f"`{n.code.value}` ({n.rule}). {markdown_escape(n.message)}",
             f"  {markdown_escape(common.citation_sentence(n.citation, e.rules))}",
         ]
+    heading = f"### {common.PARAMETERS_HEADING} (version of {e.rules_version})"
+    lines += _list(heading, common.parameter_lines(e))
     return "\n".join(lines) + "\n"
 
 

@@ -124,6 +124,10 @@ def explanation(e: Explanation) -> str:
         lines.append(f"- {n.record}: not applied to {n.requirement}, {n.code.value} [{n.rule}]")
         lines += _wrap(n.message, "    ")
         lines += _wrap(common.citation_sentence(n.citation, e.rules), "    ")
+    if e.parameters:
+        lines += ["", f"{common.PARAMETERS_HEADING} (version of {e.rules_version}):"]
+    for line in common.parameter_lines(e):
+        lines += _wrap(f"- {line}", "    ")
     return "\n".join(lines) + "\n"
 
 
