@@ -50,7 +50,8 @@ def evaluate(
 
     Raises:
         InvalidMemberError: the input was refused; ``problems`` lists every reason.
-        RulePackError: ``rules`` names a pack that does not load.
+        RulePackError: ``rules`` names a pack that does not load, or no version of it
+            is in force on ``rules_on``.
     """
     pack = resolve_pack(rules)
     valid = parse_member(member, pack, strict=strict, rules_on=rules_on)

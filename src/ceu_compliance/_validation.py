@@ -38,6 +38,7 @@ def parse_member(
 
     Raises:
         InvalidMemberError: with every problem found, each with its field path.
+        RulePackError: no version of ``rules`` is in force on ``rules_on``.
     """
     raw = _plain(data)
     problems = list(_element_problems(raw, rules))
@@ -190,10 +191,13 @@ def _period_problems(
     try:
         ruleset = rules_for(rules, due, period_start=member.period_start, rules_on=rules_on)
     except RulePackError as exc:
+        if rules_on is not None:
+            raise  # the caller's day, not the member's, is what no version covers
         yield Problem(
             "no_rules_in_force",
             "$.renewal_due",
-            f"rule pack {rules.id} has no rules in force on {due}: {exc.problems[0].message}",
+            f"{exc.problems[0].message}; the period's dates choose the version, so check "
+            "renewal_due and period_start, or pass rules_on= to judge by a later version",
         )
         return
     yield from _holds_credential(member, ruleset)
