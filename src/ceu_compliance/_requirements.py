@@ -53,11 +53,13 @@ class Minimum:
 class Requirements:
     """What the period requires: the total, the minimums, what the assignment fills.
 
-    ``held`` is the number of credentials in force (the extension fee may be
-    charged per credential).
+    ``total_rule`` is the rule ID of the total (the pack's: Q-TIER for a tiered
+    total); ``held`` is the number of credentials in force (the extension fee
+    may be charged per credential).
     """
 
     total: Decimal
+    total_rule: str
     minimums: tuple[Minimum, ...]
     sinks: tuple[Sink, ...]
     notes: tuple[str, ...]
@@ -80,17 +82,17 @@ def requirements(member: Member, rules: RuleSet, window: PeriodWindow) -> Requir
     in_force = sorted(
         ((s, d) for s, d in held.values() if d <= start), key=lambda sd: rules.rank(sd[0].code)
     )
+    tier, rule = _total(rules, [spec for spec, _ in in_force])
     later = sorted(f"{s.code} ({d})" for s, d in held.values() if start < d <= end)
     if later:
         notes.append(
             f"Earned during this period: {', '.join(later)}. Their requirements start with the "
-            "next period; they raise neither the tier nor add a minimum now (Q-TIER)."
+            f"next period; they raise neither the total nor add a minimum now ({rule})."
         )
 
     def prorated(amount: Decimal) -> Decimal:
         return _prorate(amount, months, rules.period_months, rules.prorate_step)
 
-    tier, rule = _total(rules, [spec for spec, _ in in_force])
     total = member.required_total_override or prorated(tier)
     codes = ", ".join(s.code for s, _ in in_force)
     notes.append(
@@ -155,7 +157,7 @@ def requirements(member: Member, rules: RuleSet, window: PeriodWindow) -> Requir
             "(Q-CONCURRENT)."
         )
     return Requirements(
-        total, tuple(minimums), _sinks(minimums, rules), tuple(notes), len(in_force)
+        total, rule, tuple(minimums), _sinks(minimums, rules), tuple(notes), len(in_force)
     )
 
 
