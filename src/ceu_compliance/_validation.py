@@ -19,6 +19,7 @@ from ._errors import InvalidMemberError, Problem, RulePackError, json_path
 from ._models import Activity, CEURecord, HeldCredential, InputWarning, Member
 from ._pack import RulePack, RuleSet
 from ._period import cycles_near, first_day, rules_for
+from ._requirements import total_rule
 
 
 def parse_member(
@@ -186,12 +187,16 @@ def _period_problems(member: Member, rules: RulePack) -> Iterator[Problem]:
         yield Problem(
             "no_rules_in_force",
             "$.renewal_due",
-            f"rule pack {rules.id} has no rules in force on {due}: {exc.problems[0].message}",
+            f"no version of rule pack {rules.id} judges the period ending {due}: "
+            f"{exc.problems[0].message}",
         )
         return
-    yield from _holds_credential(member, ruleset)
-    if ruleset.shapes.cycle == "certification":
-        yield from _cycle_problems(member, ruleset)
+    cycle = list(_cycle_problems(member, ruleset))
+    for problem in _holds_credential(member, ruleset):
+        # A due date that ends no cycle has no start to hold a credential on.
+        if not (cycle and problem.type == "no_credential_at_start"):
+            yield problem
+    yield from cycle
 
 
 def _holds_credential(member: Member, rules: RuleSet) -> Iterator[Problem]:
@@ -215,7 +220,7 @@ def _holds_credential(member: Member, rules: RuleSet) -> Iterator[Problem]:
             "no_credential_at_start",
             "$.credentials",
             f"no credential was held on the period start {start} (earliest earned {earliest}); "
-            "for a first, pro-rated period give period_start (Q-TIER)",
+            f"for a first, pro-rated period give period_start ({total_rule(rules)})",
         )
 
 
