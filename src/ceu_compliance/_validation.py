@@ -227,7 +227,7 @@ def _holds_credential(member: Member, rules: RuleSet) -> Iterator[Problem]:
 def _cycle_problems(member: Member, rules: RuleSet) -> Iterator[Problem]:
     """A cycle anchored on certification: the period must end where a cycle from the exam
     date does (the eve of an anniversary), unless period_start is given."""
-    if member.period_start is not None:
+    if rules.shapes.cycle != "certification" or member.period_start is not None:
         return
     first = min(c.earned for c in member.credentials)
     due, months = member.renewal_due, rules.period_months
