@@ -20,7 +20,7 @@ from ._eligibility import Context, run_stages
 from ._items import NO_SPLIT, Prepared, Split, items
 from ._models import ComplianceReport, Member
 from ._pack import RulePack, RuleSet, resolve_pack
-from ._period import PeriodWindow, rules_for
+from ._period import PeriodWindow, first_day, rules_for
 from ._report import report
 from ._requirements import requirements
 from ._validation import parse_member
@@ -55,8 +55,18 @@ def evaluate(
     """
     pack = resolve_pack(rules)
     valid = parse_member(member, pack, strict=strict, rules_on=rules_on)
-    version = rules_for(pack, valid.renewal_due, period_start=valid.period_start, rules_on=rules_on)
-    return evaluate_period(valid, version, as_of or dt.date.today())
+    return evaluate_period(valid, version_for(pack, valid, rules_on), as_of or dt.date.today())
+
+
+def version_for(pack: RulePack, member: Member, rules_on: dt.date | None) -> RuleSet:
+    """The version of ``pack`` that judges a valid member's period (:func:`rules_for`)."""
+    return rules_for(
+        pack,
+        member.renewal_due,
+        period_start=member.period_start,
+        certified=min(c.earned for c in member.credentials),
+        rules_on=rules_on,
+    )
 
 
 def evaluate_period(
@@ -88,14 +98,22 @@ def prepare(member: Member, rules: RuleSet, as_of: dt.date, split: Split = NO_SP
 
     ``split`` carries a history's renewal-month decision for this period (H-SPLIT).
     """
+    certified = min(c.earned for c in member.credentials)
     window = PeriodWindow.of(
         member.renewal_due,
         rules.period_months,
-        period_start=member.period_start,
+        period_start=first_day(
+            member.renewal_due,
+            rules.period_months,
+            rules.shapes,
+            explicit=member.period_start,
+            certified=certified,
+        ),
         extension_until=member.extension_until,
+        renewal_month=rules.shapes.renewal_month,
     )
     required = requirements(member, rules, window)
-    ctx = Context(rules, window, as_of, min(c.earned for c in member.credentials))
+    ctx = Context(rules, window, as_of, certified)
     claims = split.apply(run_stages(member.records, ctx), window)
     return items(claims, required, rules, window, split)
 

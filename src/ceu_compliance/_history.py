@@ -37,7 +37,7 @@ from ._errors import RulePackError
 from ._items import Prepared, Split
 from ._models import ComplianceReport, History, Member, SplitDecision
 from ._pack import RulePack, RuleSet, resolve_pack
-from ._period import PeriodWindow, default_start, rules_for
+from ._period import PeriodWindow, first_day, rules_for
 from ._validation import input_warnings, parse_member
 
 _DAY = dt.timedelta(days=1)
@@ -75,7 +75,11 @@ def evaluate_history(
     valid = parse_member(member, pack, strict=strict, rules_on=rules_on)
     day = as_of or dt.date.today()
     spans, notes = _spans(valid, pack, periods, rules_on)
-    borders = [_renewal_month_ids(valid, span.end) for span in spans[:-1]]
+    # Without a renewal month (the pack's shapes) no record is shared by two periods.
+    borders = [
+        _renewal_month_ids(valid, span.end) if span.rules.shapes.renewal_month else frozenset()
+        for span in spans[:-1]
+    ]
     prepared = [prepare(s.member, s.rules, day) for s in spans]
     chosen = _choose(prepared, borders)
     decimal = Rounder()
@@ -97,7 +101,12 @@ def evaluate_history(
         # A record is reported in the periods whose window holds it (a renewal-month
         # record in both); the oldest period also lists the records before the
         # history, the latest those after it.
-        window = PeriodWindow.of(span.end, span.rules.period_months, period_start=span.start)
+        window = PeriodWindow.of(
+            span.end,
+            span.rules.period_months,
+            period_start=span.start,
+            renewal_month=span.rules.shapes.renewal_month,
+        )
         first = window.window_start if k else dt.date.min
         last = span.end if k < len(borders) else dt.date.max
         own = tuple(o for o in report.records if first <= o.date <= last)
@@ -153,15 +162,17 @@ def _spans(
     """
     first_certified = min(c.earned for c in member.credentials)
     end, explicit = member.renewal_due, member.period_start
-    rules = _version(pack, end, explicit, rules_on)
-    start = explicit or default_start(end, rules.period_months)
+    rules = _version(pack, end, explicit, first_certified, rules_on)
+    start = first_day(
+        end, rules.period_months, rules.shapes, explicit=explicit, certified=first_certified
+    )
     spans = [_Span(member, rules, start, end)]
     while len(spans) < periods:
         end = spans[0].start - _DAY
         if first_certified > end:
             break
-        rules = _version(pack, end, None, rules_on)
-        start = default_start(end, rules.period_months)
+        rules = _version(pack, end, None, first_certified, rules_on)
+        start = first_day(end, rules.period_months, rules.shapes, certified=first_certified)
         if first_certified > start:
             break
         older = member.model_copy(
@@ -191,11 +202,15 @@ def _spans(
 
 
 def _version(
-    pack: RulePack, end: dt.date, start: dt.date | None, rules_on: dt.date | None
+    pack: RulePack,
+    end: dt.date,
+    start: dt.date | None,
+    certified: dt.date,
+    rules_on: dt.date | None,
 ) -> RuleSet:
     """The version of the rules for the period ending ``end``, or an error naming the period."""
     try:
-        return rules_for(pack, end, period_start=start, rules_on=rules_on)
+        return rules_for(pack, end, period_start=start, certified=certified, rules_on=rules_on)
     except RulePackError as exc:
         problem = exc.problems[0]
         message = f"the period ending {end} has no rules to judge it: {problem.message}"

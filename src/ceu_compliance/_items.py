@@ -86,6 +86,7 @@ class Prepared:
     window: PeriodWindow
     years: tuple[tuple[dt.date, dt.date], ...]
     required_total: Decimal
+    total_rule: str
     minimums: tuple[Minimum, ...]
     sinks: tuple[Sink, ...]
     claims: tuple[Claim, ...]
@@ -99,7 +100,9 @@ class Prepared:
     @property
     def requirements(self) -> Requirements:
         """What the period requires, as the requirements stage gave it."""
-        return Requirements(self.required_total, self.minimums, self.sinks, self.notes, self.held)
+        return Requirements(
+            self.required_total, self.total_rule, self.minimums, self.sinks, self.notes, self.held
+        )
 
 
 def items(
@@ -139,6 +142,7 @@ def items(
         window=window,
         years=window.years(),
         required_total=required.total,
+        total_rule=required.total_rule,
         minimums=required.minimums,
         sinks=required.sinks,
         claims=tuple(claims),

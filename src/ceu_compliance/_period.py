@@ -14,7 +14,7 @@ from functools import cached_property
 
 from dateutil.relativedelta import relativedelta
 
-from ._pack import RulePack, RuleSet
+from ._pack import RulePack, RuleSet, Shapes
 
 _DAY = dt.timedelta(days=1)
 
@@ -33,6 +33,50 @@ def months_before(anchor: dt.date, months: int) -> dt.date:
 def default_start(end: dt.date, months: int) -> dt.date:
     """P-PERIOD: the day after ``end`` minus the period length (29 Feb -> 1 Mar)."""
     return months_before(end, months) + _DAY
+
+
+def anniversary(day: dt.date, months: int) -> dt.date:
+    """``day`` plus ``months`` calendar months; a day the month lacks becomes the next
+    month's first (29 February 2024 + 24 months is 1 March 2026), so that a cycle
+    beginning on it lasts its full length."""
+    later = months_before(day, -months)
+    return later if later.day == day.day else later + _DAY
+
+
+def cycles_near(first: dt.date, day: dt.date, months: int) -> tuple[tuple[dt.date, dt.date], ...]:
+    """The cycles of ``months`` from ``first`` (the day the exam was passed) that end
+    nearest ``day``, as (start, end): cycle k runs from the k-th anniversary to the
+    day before the next, each worked out from ``first`` itself."""
+    n = max(0, ((day.year - first.year) * 12 + day.month - first.month) // months)
+    return tuple(
+        (anniversary(first, k * months), anniversary(first, (k + 1) * months) - _DAY)
+        for k in range(max(0, n - 1), n + 2)
+    )
+
+
+def first_day(
+    end: dt.date,
+    months: int,
+    shapes: Shapes,
+    *,
+    explicit: dt.date | None = None,
+    certified: dt.date | None = None,
+) -> dt.date:
+    """The first day of the period ending ``end``: ``explicit`` (period_start) when given;
+    under cycles anchored on certification, the start of the cycle from ``certified``
+    (the first exam) that ends on ``end``; otherwise P-PERIOD's default start.
+
+    A certification cycle may differ from the default period by a day: the cycle
+    from 1 March 2024 ends on 28 February 2026, whose default period starts on 29
+    February 2024.
+    """
+    if explicit is not None:
+        return explicit
+    if shapes.cycle == "certification" and certified is not None:
+        for start, cycle_end in cycles_near(certified, end, months):
+            if cycle_end == end:
+                return start
+    return default_start(end, months)
 
 
 def months_spanned(start: dt.date, end: dt.date) -> int:
@@ -54,13 +98,15 @@ class PeriodWindow:
     first day of the previous renewal month: records from there to ``start``
     count for this period unless already applied (P-RENEWAL-MONTH).
     ``renewal_month_start`` opens the current renewal month, whose CEUs may roll
-    over to the next period.
+    over to the next period. Without ``renewal_month`` (a pack whose shapes have
+    no such rollover, as AHIMA's) there is neither: the window is the period.
     """
 
     start: dt.date
     end: dt.date
     extension_until: dt.date | None
     months: int
+    renewal_month: bool = True
 
     @classmethod
     def of(
@@ -70,6 +116,7 @@ class PeriodWindow:
         *,
         period_start: dt.date | None = None,
         extension_until: dt.date | None = None,
+        renewal_month: bool = True,
     ) -> PeriodWindow:
         """The period ending on ``end``: P-PERIOD's default one, or from ``period_start``.
 
@@ -81,18 +128,22 @@ class PeriodWindow:
         """
         start = default_start(end, default_months)
         if period_start is None or period_start == start:
-            return cls(start, end, extension_until, default_months)
-        return cls(period_start, end, extension_until, months_spanned(period_start, end))
+            return cls(start, end, extension_until, default_months, renewal_month)
+        months = months_spanned(period_start, end)
+        return cls(period_start, end, extension_until, months, renewal_month)
 
     # The bounds below are read for every record: each is worked out once per window.
 
     @cached_property
     def window_start(self) -> dt.date:
+        if not self.renewal_month:
+            return self.start
         return month_bounds(self.start - _DAY)[0]
 
     @cached_property
     def renewal_month_start(self) -> dt.date:
-        return self.end.replace(day=1)
+        # Without a renewal month, no day of the period is in one.
+        return self.end.replace(day=1) if self.renewal_month else self.end + _DAY
 
     def in_previous_renewal_month(self, day: dt.date) -> bool:
         return self.window_start <= day < self.start
@@ -146,6 +197,7 @@ def rules_for(
     end: dt.date,
     *,
     period_start: dt.date | None = None,
+    certified: dt.date | None = None,
     rules_on: dt.date | None = None,
 ) -> RuleSet:
     """The version of ``pack`` that judges the period ending ``end``.
@@ -153,7 +205,8 @@ def rules_for(
     The one in force on ``rules_on`` when given; otherwise on the period's due
     date, or on its start when the pack's versions go by start (a body whose rule
     changes bind "anyone beginning a cycle" from a date). The start is the
-    explicit one, or the default start under the version in force on the due date.
+    explicit one, or :func:`first_day` (``certified``, the first exam, anchors a
+    certification cycle) under the version in force on the due date.
 
     Raises:
         RulePackError: no version is in force on that day.
@@ -162,5 +215,6 @@ def rules_for(
         return pack.at(rules_on)
     if pack.pack.versions_by == "due":
         return pack.at(end)
-    start = period_start or default_start(end, pack.at(end).period_months)
+    months = pack.at(end).period_months
+    start = first_day(end, months, pack.shapes, explicit=period_start, certified=certified)
     return pack.at(start)

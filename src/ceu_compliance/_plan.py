@@ -27,12 +27,11 @@ from typing import Any
 from ._amounts import Rounder, decimal_of, format_decimal
 from ._assign import plan_assignment
 from ._codes import CannotFill, PlanRoute, Source
-from ._engine import RulesArg, prepare, report_of
+from ._engine import RulesArg, prepare, report_of, version_for
 from ._items import Prepared
 from ._messages import listed
 from ._models import ComplianceReport, Member, Need, Plan, Shareable
 from ._pack import RuleSet, resolve_pack
-from ._period import rules_for
 from ._report import extension_fee
 from ._requirements import Minimum
 from ._validation import parse_member
@@ -62,7 +61,7 @@ def plan(
     pack = resolve_pack(rules)
     valid = parse_member(member, pack, strict=strict, rules_on=rules_on)
     day = as_of or dt.date.today()
-    ruleset = rules_for(pack, valid.renewal_due, period_start=valid.period_start, rules_on=rules_on)
+    ruleset = version_for(pack, valid, rules_on)
     prepared = prepare(valid, ruleset, day)
     return _plan(report_of(valid, ruleset, day, prepared), prepared, ruleset)
 

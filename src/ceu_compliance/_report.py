@@ -82,7 +82,7 @@ def report(
 
     counted_total = sum((r.counted for r in records), _ZERO)
     required_total = prepared.required_total
-    requirements = [_requirement("total", "Q-TIER", required_total, counted_total)]
+    requirements = [_requirement("total", prepared.total_rule, required_total, counted_total)]
     for m in prepared.minimums:
         code = m.code
         counted = by_requirement.get(code, _ZERO)

@@ -20,7 +20,7 @@ from typing import Literal
 from ._amounts import format_decimal, plural
 from ._assign import Sink
 from ._models import Member
-from ._pack import CredentialSpec, FloorSpec, RuleSet
+from ._pack import TOTALS, CredentialSpec, FloorSpec, RuleSet
 from ._period import PeriodWindow
 
 _ZERO = Decimal(0)
@@ -53,11 +53,13 @@ class Minimum:
 class Requirements:
     """What the period requires: the total, the minimums, what the assignment fills.
 
-    ``held`` is the number of credentials in force (the extension fee may be
-    charged per credential).
+    ``total_rule`` is the rule ID of the total (the pack's: Q-TIER for a tiered
+    total); ``held`` is the number of credentials in force (the extension fee
+    may be charged per credential).
     """
 
     total: Decimal
+    total_rule: str
     minimums: tuple[Minimum, ...]
     sinks: tuple[Sink, ...]
     notes: tuple[str, ...]
@@ -74,28 +76,36 @@ def requirements(member: Member, rules: RuleSet, window: PeriodWindow) -> Requir
         assert spec is not None  # parse_member refused unknown codes
         if spec.code not in held or credential.earned < held[spec.code][1]:
             held[spec.code] = (spec, credential.earned)
-    # A credential that another one held supersedes needs no CEUs of its own.
-    superseded = {code for spec, _ in held.values() for code in spec.supersedes}
-    held = {code: pair for code, pair in held.items() if code not in superseded}
     in_force = sorted(
         ((s, d) for s, d in held.values() if d <= start), key=lambda sd: rules.rank(sd[0].code)
     )
-    later = sorted(f"{s.code} ({d})" for s, d in held.values() if start < d <= end)
+    # A credential that another one held at the start supersedes needs no CEUs of its
+    # own (AHIMA: RHIA replaces RHIT); one earned later supersedes from the next period.
+    replaced_by = {code: spec.code for spec, _ in in_force for code in spec.supersedes}
+    in_force = [(s, d) for s, d in in_force if s.code not in replaced_by]
+    tier, rule, how = _total(rules, [spec for spec, _ in in_force])
+    for code, by in sorted(replaced_by.items()):
+        if code in held:
+            notes.append(f"{code} is replaced by {by}: only {by}'s CEUs are due ({rule}).")
+    later = sorted(
+        f"{s.code} ({d})"
+        for s, d in held.values()
+        if start < d <= end and s.code not in replaced_by
+    )
     if later:
         notes.append(
             f"Earned during this period: {', '.join(later)}. Their requirements start with the "
-            "next period; they raise neither the tier nor add a minimum now (Q-TIER)."
+            f"next period; they raise neither the total nor add a minimum now ({rule})."
         )
 
     def prorated(amount: Decimal) -> Decimal:
         return _prorate(amount, months, rules.period_months, rules.prorate_step)
 
-    tier, rule = _total(rules, [spec for spec, _ in in_force])
     total = member.required_total_override or prorated(tier)
     codes = ", ".join(s.code for s, _ in in_force)
     notes.append(
         f"{plural(len(in_force), 'credential')} held on {start} ({codes}): "
-        f"{format_decimal(tier)} CEUs per {_period_name(rules.period_months)} ({rule})."
+        f"{format_decimal(tier)} CEUs per {_period_name(rules.period_months)}{how} ({rule})."
     )
     if member.required_total_override is not None:
         notes.append(
@@ -155,18 +165,32 @@ def requirements(member: Member, rules: RuleSet, window: PeriodWindow) -> Requir
             "(Q-CONCURRENT)."
         )
     return Requirements(
-        total, tuple(minimums), _sinks(minimums, rules), tuple(notes), len(in_force)
+        total, rule, tuple(minimums), _sinks(minimums, rules), tuple(notes), len(in_force)
     )
 
 
-def _total(rules: RuleSet, held: list[CredentialSpec]) -> tuple[Decimal, str]:
-    """The total for the credentials ``held`` before pro-rating, and its rule ID."""
+def _total(rules: RuleSet, held: list[CredentialSpec]) -> tuple[Decimal, str, str]:
+    """The total for the credentials ``held`` before pro-rating, its rule ID, and how a
+    per-credential total is made (for the note)."""
     if rules.shapes.total == "tiered":
-        return rules.tier_total(len(held)), "Q-TIER"
-    assert rules.total_increment is not None and rules.total_maximum is not None
-    own = max((spec.total or Decimal(0) for spec in held), default=Decimal(0))
-    total = min(rules.total_maximum, own + rules.total_increment * (len(held) - 1))
-    return total, rules.trace["total_increment"].rule
+        return rules.tier_total(len(held)), total_rule(rules), ""
+    increment, maximum = rules.total_increment, rules.total_maximum
+    assert increment is not None and maximum is not None  # required by the shape
+    largest = max(held, key=lambda spec: spec.total or _ZERO)
+    own = largest.total or _ZERO
+    total = min(maximum, own + increment * (len(held) - 1))
+    how = ""
+    if len(held) > 1:
+        how = (
+            f": {largest.code}'s {format_decimal(own)}, plus {format_decimal(increment)} for "
+            f"each other credential, at most {format_decimal(maximum)}"
+        )
+    return total, total_rule(rules), how
+
+
+def total_rule(rules: RuleSet) -> str:
+    """The rule ID of the total: its shape's first parameter's (Q-TIER, AHIMA's AH-TOTAL)."""
+    return rules.trace[TOTALS[rules.shapes.total][0]].rule
 
 
 def _prorate(amount: Decimal, months: int, out_of: int, step: Decimal) -> Decimal:

@@ -8,7 +8,6 @@ structure is broken elsewhere: one refusal lists everything to fix.
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import json
 from collections.abc import Iterator, Mapping
@@ -19,7 +18,8 @@ from pydantic import BaseModel, ValidationError
 from ._errors import InvalidMemberError, Problem, RulePackError, json_path
 from ._models import Activity, CEURecord, HeldCredential, InputWarning, Member
 from ._pack import RulePack, RuleSet
-from ._period import default_start, months_before, rules_for
+from ._period import cycles_near, first_day, rules_for
+from ._requirements import total_rule
 
 
 def parse_member(
@@ -188,26 +188,39 @@ def _period_problems(
             "$.extension_until",
             f"extension_until {member.extension_until} must be after renewal_due {due}",
         )
+    certified = min(c.earned for c in member.credentials)
     try:
-        ruleset = rules_for(rules, due, period_start=member.period_start, rules_on=rules_on)
+        ruleset = rules_for(
+            rules, due, period_start=member.period_start, certified=certified, rules_on=rules_on
+        )
     except RulePackError as exc:
         if rules_on is not None:
             raise  # the caller's day, not the member's, is what no version covers
         yield Problem(
             "no_rules_in_force",
             "$.renewal_due",
-            f"{exc.problems[0].message}; the period's dates choose the version, so check "
-            "renewal_due and period_start, or pass rules_on= to judge by a later version",
+            f"no version judges the period ending {due}: {exc.problems[0].message}; the "
+            "period's dates choose the version, so check renewal_due and period_start, or "
+            "pass rules_on= to judge it by another version",
         )
         return
-    yield from _holds_credential(member, ruleset)
-    if ruleset.shapes.cycle == "certification":
-        yield from _cycle_problems(member, ruleset)
+    cycle = list(_cycle_problems(member, ruleset))
+    for problem in _holds_credential(member, ruleset):
+        # A due date that ends no cycle has no start to hold a credential on.
+        if not (cycle and problem.type == "no_credential_at_start"):
+            yield problem
+    yield from cycle
 
 
 def _holds_credential(member: Member, rules: RuleSet) -> Iterator[Problem]:
-    start = member.period_start or default_start(member.renewal_due, rules.period_months)
     earliest = min(c.earned for c in member.credentials)
+    start = first_day(
+        member.renewal_due,
+        rules.period_months,
+        rules.shapes,
+        explicit=member.period_start,
+        certified=earliest,
+    )
     if earliest > member.renewal_due:
         yield Problem(
             "no_credential_in_period",
@@ -220,29 +233,27 @@ def _holds_credential(member: Member, rules: RuleSet) -> Iterator[Problem]:
             "no_credential_at_start",
             "$.credentials",
             f"no credential was held on the period start {start} (earliest earned {earliest}); "
-            "for a first, pro-rated period give period_start (Q-TIER)",
+            f"for a first, pro-rated period give period_start ({total_rule(rules)})",
         )
 
 
 def _cycle_problems(member: Member, rules: RuleSet) -> Iterator[Problem]:
     """A cycle anchored on certification: the period must end where a cycle from the exam
-    date does (its due date is that anniversary's eve), unless period_start is given."""
-    if member.period_start is not None:
+    date does (the eve of an anniversary), unless period_start is given."""
+    if rules.shapes.cycle != "certification" or member.period_start is not None:
         return
     first = min(c.earned for c in member.credentials)
     due, months = member.renewal_due, rules.period_months
-    elapsed = (due.year - first.year) * 12 + due.month - first.month
-    ends = [
-        months_before(first, -k * months) - dt.timedelta(days=1)
-        for k in range(max(1, elapsed // months), elapsed // months + 2)
-    ]
+    ends = [end for _, end in cycles_near(first, due, months)]
     if due not in ends:
+        rule = rules.trace["period_months"].rule
         yield Problem(
             "not_a_cycle_end",
             "$.renewal_due",
             f"under {rules.body}'s rules a cycle runs {months} months from the day the exam was "
             f"passed ({first}); renewal_due {due} ends no cycle (the nearest end is "
-            f"{min(ends, key=lambda d: abs(d - due))}); give that date, or period_start",
+            f"{min(ends, key=lambda d: abs(d - due))}); give that date, or period_start "
+            f"({rule})",
         )
 
 
