@@ -8,6 +8,7 @@ structure is broken elsewhere: one refusal lists everything to fix.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import json
 from collections.abc import Iterator, Mapping
