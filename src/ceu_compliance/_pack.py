@@ -327,8 +327,14 @@ def _iso_day(key: Any) -> Any:
     )
 
 
+def _given(value: Any) -> Any:
+    if value is None:
+        raise PydanticCustomError("null_value", "a value is required (null is not one)")
+    return value
+
+
 Day = Annotated[dt.date, BeforeValidator(_iso_day)]
-Dated = dict[Day, Any]
+Dated = dict[Day, Annotated[Any, AfterValidator(_given)]]
 DatedAmount = dict[Day, Decimal]
 
 
@@ -782,6 +788,14 @@ def _catalog_problems(pack: RulePack) -> list[Problem]:
                     "unknown_layer",
                     f"$.floors[{n}].layer",
                     f"{floor.layer!r} is not one of the pack's layers ({', '.join(layers)})",
+                )
+            )
+        if not (floor.topics or floor.providers):
+            problems.append(
+                Problem(
+                    "empty_floor",
+                    f"$.floors[{n}]",
+                    "a floor needs topics or providers: they say which records count toward it",
                 )
             )
         if floor.providers and floor.providers not in pack.parameters:
