@@ -650,8 +650,10 @@ def _pack_problems(pack: RulePack) -> list[Problem]:
         except RulePackError as exc:
             problems += [p for p in exc.problems if p not in problems]
             continue
-        problems += [p for p in _minimum_problems(pack, rules) if p not in problems]
-        problems += [p for p in _citations_in_force(pack, rules) if p not in problems]
+        found = [*_minimum_problems(pack, rules), *_citations_in_force(pack, rules)]
+        # Each key once, in the first version it fails in.
+        reported = {(p.type, p.path) for p in problems}
+        problems += [p for p in found if (p.type, p.path) not in reported]
     return problems
 
 
@@ -952,8 +954,8 @@ class _Layer:
     data: dict[str, Any]
 
 
-def _layers(source: str | Path, *, seen: tuple[str, ...]) -> list[_Layer]:
-    """The pack ``source`` and every pack it extends, outermost first."""
+def _layers(source: str | Path, *, seen: tuple[str, ...], name: str | None = None) -> list[_Layer]:
+    """The pack ``source`` (``name`` in messages) and every pack it extends, outermost first."""
     text, format, folder, key = _read(source)
     if key in seen:
         raise RulePackError(
@@ -966,7 +968,8 @@ def _layers(source: str | Path, *, seen: tuple[str, ...]) -> list[_Layer]:
             ]
         )
     data = _parse(text, format)
-    return [_Layer(str(source), data), *_parents(data, folder=folder, seen=(*seen, key))]
+    layer = _Layer(name or str(source), data)
+    return [layer, *_parents(data, folder=folder, seen=(*seen, key))]
 
 
 def _parents(data: dict[str, Any], *, folder: Path | None, seen: tuple[str, ...]) -> list[_Layer]:
@@ -984,7 +987,7 @@ def _parents(data: dict[str, Any], *, folder: Path | None, seen: tuple[str, ...]
     if not _is_name(parent):
         source = Path(parent) if folder is None else folder / parent
     try:
-        return _layers(source, seen=seen)
+        return _layers(source, seen=seen, name=parent)
     except RulePackError as exc:
         raise RulePackError([_in_parent(p, parent) for p in exc.problems]) from None
 
@@ -1139,8 +1142,31 @@ def _merge_by(old: list[Any], new: list[Any], key: str) -> list[Any]:
         if n is None:
             out.append(entry)
         else:
-            out[n] = {**out[n], **entry}
+            out[n] = _merge_entry(out[n], entry)
     return out
+
+
+def _merge_entry(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """A credential or floor given again: field by field, a dated amount date by date.
+
+    A plain amount replaces the whole history of its field, and the notes
+    (``sources``, ``uncertain``) of the dates it replaced go with them.
+    """
+    merged = {**old, **new}
+    for field in DATED_FIELDS:
+        if isinstance(old.get(field), dict) and isinstance(new.get(field), dict):
+            merged[field] = {**old[field], **new[field]}
+    dates = {d for f in DATED_FIELDS if isinstance(merged.get(f), dict) for d in merged[f]}
+    for notes in ("sources", "uncertain"):
+        if isinstance(old.get(notes), dict):
+            kept = {d: text for d, text in old[notes].items() if d in dates}
+            given = new.get(notes)
+            merged[notes] = {**kept, **given} if isinstance(given, dict) else given or kept
+    return merged
+
+
+# The fields of credentials and floors that may be keyed by date.
+DATED_FIELDS = ("minimum", "per_year", "sole_minimum", "total", "share")
 
 
 def _merged(layers: list[_Layer]) -> dict[str, Any]:
@@ -1246,6 +1272,8 @@ def _written_problems(exc: ValidationError, data: dict[str, Any]) -> list[Proble
         if parts is None:
             continue  # an error of a form (plain or dated) the value is not written in
         path = _path(parts)
+        if error["type"] == "date_key":  # the key of a dated table, however it is spelt
+            path = f"{_path(parts[:-1])}[{parts[-1]}]"
         if error["type"] == "extra_forbidden":
             message = _unknown_key(parts)
         elif error["type"] == "missing":
