@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,19 @@ import pytest
 
 from ceu_compliance import load_rule_pack, parse_rule_pack
 from ceu_compliance._cli import main
+from ceu_compliance._pack import (
+    CAPS,
+    GENERAL,
+    OPTIONAL,
+    STAGES,
+    TOTALS,
+    CredentialEntry,
+    FloorEntry,
+    PackInfo,
+    Parameter,
+    RulePack,
+    Shapes,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 AAPC_FILE = REPO / "src" / "ceu_compliance" / "packs" / "aapc.toml"
@@ -335,3 +349,50 @@ def test_export_never_overwrites(capsys: pytest.CaptureFixture[str], tmp_path: P
     assert (code, out) == (2, "")
     assert f"{target} exists; remove it or choose another name" in err
     assert target.read_text(encoding="utf-8") == "# my edits\n"
+
+
+# ------------------------------------------------------------------ docs/rule-packs.md
+
+PAGE = REPO / "docs" / "rule-packs.md"
+
+
+def console_blocks() -> list[tuple[list[str], list[str]]]:
+    """Each ``console`` block of the page: the command's arguments and the lines shown."""
+    blocks = re.findall(r"```console\n\$ ceu-compliance (.*?)\n(.*?)```", PAGE.read_text(), re.S)
+    return [(command.split(), shown.splitlines()) for command, shown in blocks]
+
+
+def shows(shown: list[str], lines: list[str]) -> bool:
+    """Whether ``lines`` are ``shown``, where a line "..." stands for any lines."""
+    pattern = "\n".join(".*?" if line == "..." else re.escape(line) for line in shown)
+    return re.fullmatch(pattern, "\n".join(lines), re.S) is not None
+
+
+@pytest.mark.parametrize(("argv", "shown"), console_blocks(), ids=lambda v: " ".join(v)[:60])
+def test_the_page_shows_what_the_commands_print(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    shown: list[str],
+) -> None:
+    monkeypatch.chdir(REPO)
+    code = main(argv)
+    out, err = capsys.readouterr()
+    assert (code, err) == (0, "")
+    assert shows(shown, out.splitlines()), out
+
+
+def test_the_page_shows_the_example_packs_whole() -> None:
+    blocks = re.findall(r"```toml\n(.*?)```", PAGE.read_text(), re.S)
+    for pack in sorted((REPO / "examples" / "packs").glob("*.toml")):
+        assert pack.read_text(encoding="utf-8") in blocks, pack.name
+
+
+def test_the_page_names_every_key_and_parameter() -> None:
+    text = PAGE.read_text()
+    models = [PackInfo, Shapes, Parameter, CredentialEntry, FloorEntry, RulePack]
+    keys = {key for model in models for key in model.model_fields}
+    keys |= set(GENERAL) | set(OPTIONAL) | set(STAGES) | set(CAPS)
+    keys |= {p for group in (*STAGES.values(), *CAPS.values(), *TOTALS.values()) for p in group}
+    missing = sorted(key for key in keys if f"`{key}`" not in text)
+    assert not missing, f"docs/rule-packs.md does not explain {missing}"

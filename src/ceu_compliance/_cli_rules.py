@@ -294,7 +294,7 @@ def _floor_lines(f: dict[str, Any]) -> list[str]:
 def _shown(value: Any) -> str:
     """A value as the pack file would spell it, without the quotes."""
     if isinstance(value, list):
-        return ", ".join(_shown(v) for v in value)
+        return ", ".join(_shown(v) for v in value) or "none"
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
