@@ -187,7 +187,9 @@ def test_rules_accepts_a_pack_name_or_a_toml_path(
     capsys: pytest.CaptureFixture[str], write: Any, tmp_path: Path
 ) -> None:
     toml = tmp_path / "pack.toml"
-    toml.write_text(resources.files("ceu_compliance").joinpath("packs", "aapc.toml").read_text())
+    toml.write_text(
+        resources.files("ceu_compliance").joinpath("packs", "aapc.toml").read_text()
+    )
     path = write(COMPLIANT)
     for rules in ("aapc-2026.1", str(toml)):
         code, out, _ = run(capsys, "evaluate", path, "--as-of", AS_OF, "--rules", rules)
@@ -399,11 +401,8 @@ def test_explain_says_why_circc_is_short_and_which_vendors_count(
     capsys: pytest.CaptureFixture[str], as_of: list[str]
 ) -> None:
     """Bundled example 03, as the README runs it (today) and as of the demo date."""
-    path = (
-        Path(__file__).resolve().parents[1]
-        / "examples"
-        / "members"
-        / next(name for name in EXAMPLES if name.startswith("03_"))
+    path = Path(__file__).resolve().parents[1] / "examples" / "members" / next(
+        name for name in EXAMPLES if name.startswith("03_")
     )
     code, out, _ = run(capsys, "evaluate", str(path), "--explain", *as_of)
     assert code == 0
