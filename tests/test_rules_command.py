@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 from ceu_compliance import load_rule_pack, parse_rule_pack
 from ceu_compliance._cli import main
@@ -390,7 +391,14 @@ def test_the_page_shows_the_example_packs_whole() -> None:
 
 def test_the_page_names_every_key_and_parameter() -> None:
     text = PAGE.read_text()
-    models = [PackInfo, Shapes, Parameter, CredentialEntry, FloorEntry, RulePack]
+    models: list[type[BaseModel]] = [
+        PackInfo,
+        Shapes,
+        Parameter,
+        CredentialEntry,
+        FloorEntry,
+        RulePack,
+    ]
     keys = {key for model in models for key in model.model_fields}
     keys |= set(GENERAL) | set(OPTIONAL) | set(STAGES) | set(CAPS)
     keys |= {p for group in (*STAGES.values(), *CAPS.values(), *TOTALS.values()) for p in group}

@@ -457,3 +457,63 @@ def test_any_text_survives_the_round_trip(text: str) -> None:
     )
     for format in FORMATS:
         assert again(pack, format) == pack
+
+
+# ------------------------------------------------------------ never a traceback
+
+AAPC_DATA = json.loads(dump_rule_pack(ROUND_TRIP_PACKS["aapc"], format="json"))
+JUNK = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 100)
+    | st.text(max_size=5)
+    | st.sampled_from(["2008-01-01", "CPC", "core", "16", "0.5", "tiered", "aapc"]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.text(max_size=4) | st.sampled_from(["values", "code", "2020-01-01", "id", "rule"]),
+            inner,
+            max_size=3,
+        )
+    ),
+    max_leaves=8,
+)
+
+
+def key_paths(node: Any, at: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [at]
+    if isinstance(node, dict):
+        found += [p for key, value in node.items() for p in key_paths(value, (*at, key))]
+    elif isinstance(node, list):
+        found += [p for n, value in enumerate(node) for p in key_paths(value, (*at, n))]
+    return found
+
+
+@given(
+    changes=st.lists(st.tuples(st.sampled_from(key_paths(AAPC_DATA)[1:]), JUNK), max_size=3),
+    extends=st.booleans(),
+)
+def test_a_damaged_pack_is_refused_with_problems_never_a_traceback(
+    changes: list[tuple[tuple[Any, ...], Any]], extends: bool
+) -> None:
+    """AAPC's pack with any values replaced by any JSON: it loads, or RulePackError says why."""
+    data = json.loads(json.dumps(AAPC_DATA))
+    for (*parents, last), value in changes:
+        node = data
+        for key in parents:
+            node = node[key] if isinstance(node, dict | list) and _has(node, key) else None
+        if isinstance(node, dict | list) and _has(node, last):
+            node[last] = value
+    if extends and isinstance(data.get("pack"), dict):
+        data["pack"] |= {"id": "damaged-1", "extends": "aapc"}
+    try:
+        parse_rule_pack(json.dumps(data), format="json")
+    except RulePackError as refused:
+        assert refused.problems
+        assert all(p.path.startswith("$") and p.message for p in refused.problems)
+
+
+def _has(node: dict[Any, Any] | list[Any], key: Any) -> bool:
+    if isinstance(node, list):
+        return isinstance(key, int) and key < len(node)
+    return key in node
