@@ -122,8 +122,8 @@ def _format_option(parser: argparse.ArgumentParser) -> None:
 def _rules_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--rules",
-        metavar="PACK_OR_TOML",
-        help="a bundled rule pack name or a rule pack TOML file (default: the bundled pack)",
+        metavar="PACK_OR_FILE",
+        help="a bundled rule pack name or a rule pack TOML or JSON file (default: aapc)",
     )
 
 

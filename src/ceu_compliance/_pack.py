@@ -335,7 +335,9 @@ def _given(value: Any) -> Any:
 
 Day = Annotated[dt.date, BeforeValidator(_iso_day)]
 Dated = dict[Day, Annotated[Any, AfterValidator(_given)]]
-DatedAmount = dict[Day, Decimal]
+# A table of dates with no date in it would be in force never: refused.
+DatedAmount = Annotated[dict[Day, Decimal], Field(min_length=1)]
+DatedText = Annotated[dict[Day, str], Field(min_length=1)]
 
 
 def _at(values: Dated, day: dt.date) -> tuple[dt.date, Any] | None:
@@ -463,7 +465,7 @@ class RulePack(BaseModel):
     parameters: dict[str, Parameter]
     credentials: tuple[CredentialEntry, ...] = Field(min_length=1)
     floors: tuple[FloorEntry, ...] = ()
-    citations: dict[str, str | dict[Day, str]]
+    citations: dict[str, str | DatedText]
 
     @property
     def id(self) -> str:
