@@ -241,20 +241,29 @@ def rules_text(document: dict[str, Any]) -> str:
         out += _wrapped(f"Source: {p['reference']}", indent=6)
         if p["uncertain"]:
             out += _wrapped(f"Uncertain: {p['uncertain']}", indent=6)
+    entries = [*document["credentials"], *document["floors"]]
+    # Columns as wide as the longest code (or floor id) and layer, and no less than AAPC's.
+    columns = (
+        max(7, *(len(e.get("code", e.get("id", ""))) for e in entries)),
+        max(10, *(len(e.get("kind", e.get("layer", ""))) for e in entries)),
+    )
     out += ["", f"Credentials ({len(document['credentials'])})"]
     for c in document["credentials"]:
-        out += _credential_lines(c)
+        out += _credential_lines(c, columns)
     out += ["", "Floors"]
-    out += [line for f in document["floors"] for line in _floor_lines(f)] or ["  none"]
+    floors = [line for f in document["floors"] for line in _floor_lines(f, columns)]
+    out += floors or ["  none"]
     out += ["", "Citations"]
     for rule, text in document["citations"].items():
         out += _wrapped(f"{rule}: {text}", indent=2, hang=4)
     return "\n".join(out) + "\n"
 
 
-def _credential_lines(c: dict[str, Any]) -> list[str]:
+def _credential_lines(c: dict[str, Any], columns: tuple[int, int]) -> list[str]:
     also = f" (also {', '.join(c['apprentice'])})" if c["apprentice"] else ""
-    lines = [f"  {c['code']:<7} {c['kind']:<10} {c['name']}{also}"]
+    code, kind = columns
+    head = f"{c['code']:<{code}} {c['kind']:<{kind}} {c['name']}{also}"
+    lines = _wrapped(head, indent=2, hang=code + kind + 2)
     since = {d["field"]: d for d in c["dated"]}
     amounts = []
     for field in ("minimum", "sole_minimum", "per_year", "total"):
@@ -270,24 +279,26 @@ def _credential_lines(c: dict[str, Any]) -> list[str]:
     if c["supersedes"]:
         details.append(f"replaces {', '.join(c['supersedes'])}")
     if details:
-        lines += _wrapped("; ".join(details), indent=10)
+        lines += _wrapped("; ".join(details), indent=code + 3)
     for d in c["dated"]:
         if d["uncertain"]:
-            lines += _wrapped(f"Uncertain ({d['field']}): {d['uncertain']}", indent=10)
+            lines += _wrapped(f"Uncertain ({d['field']}): {d['uncertain']}", indent=code + 3)
     if c["note"]:
-        lines += _wrapped(f"Note: {c['note']}", indent=10)
+        lines += _wrapped(f"Note: {c['note']}", indent=code + 3)
     return lines
 
 
-def _floor_lines(f: dict[str, Any]) -> list[str]:
+def _floor_lines(f: dict[str, Any], columns: tuple[int, int]) -> list[str]:
     since = f" since {f['since']}" if f["since"] else ""
-    lines = [f"  {f['id']:<7} {f['layer']:<10} {f['name']}: share {f['share']} of the total{since}"]
+    code, kind = columns
+    head = f"{f['id']:<{code}} {f['layer']:<{kind}} {f['name']}: share {f['share']} of the total"
+    lines = _wrapped(head + since, indent=2, hang=code + kind + 2)
     sources = []
     if f["topics"]:
         sources.append(f"records on {', '.join(f['topics'])}")
     if f["providers"]:
         sources.append(f"records from {', '.join(f['providers'])}")
-    lines += _wrapped(f"{' or '.join(sources)} ({f['rule']})", indent=10)
+    lines += _wrapped(f"{' or '.join(sources)} ({f['rule']})", indent=code + 3)
     return lines
 
 
