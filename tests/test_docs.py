@@ -25,11 +25,12 @@ PAGES = sorted(p for p in DOCS.glob("*.md") if ">>> " in p.read_text(encoding="u
 
 
 def test_the_feature_pages_have_snippets() -> None:
-    assert {p.name for p in PAGES} >= {"explain.md", "html.md"}
+    assert {p.name for p in PAGES} >= {"explain.md", "html.md", "rule-packs.md"}
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
-def test_snippets_run(page: Path) -> None:
+def test_snippets_run(page: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(DOCS.parent)  # pages name files as from a checkout: examples/packs/...
     result = doctest.testfile(
         str(page),
         module_relative=False,

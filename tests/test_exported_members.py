@@ -48,6 +48,7 @@ DOCUMENTED = {
     "Status",
     "YearCount",
     "default_rule_pack",
+    "dump_rule_pack",
     "evaluate",
     "load_rule_pack",
     "parse_member",

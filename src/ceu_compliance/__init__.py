@@ -52,6 +52,7 @@ from ._pack import (
     load_rule_pack,
     parse_rule_pack,
 )
+from ._pack_dump import dump_rule_pack
 from ._plan import plan
 from ._roster import RosterError
 from ._validation import parse_member
@@ -98,6 +99,7 @@ __all__ = [
     "Status",
     "YearCount",
     "default_rule_pack",
+    "dump_rule_pack",
     "evaluate",
     "evaluate_frame",
     "evaluate_history",

@@ -28,6 +28,7 @@ from typing import Any, TypeAlias, TypeVar
 
 from . import __version__
 from ._cli_batch import add_commands as _add_roster_commands
+from ._cli_rules import add_command as _add_rules_command
 from ._engine import evaluate
 from ._errors import CEUComplianceError, InvalidMemberError, Problem, ProblemsError
 from ._history import evaluate_history
@@ -101,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_demo(commands)
     _add_schema(commands)
     _add_roster_commands(commands, [partial(_as_of_option, default_help="today"), _rules_option])
+    _add_rules_command(commands, _iso_date)
     return parser
 
 
@@ -120,8 +122,8 @@ def _format_option(parser: argparse.ArgumentParser) -> None:
 def _rules_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--rules",
-        metavar="PACK_OR_TOML",
-        help="a bundled rule pack name or a rule pack TOML file (default: the bundled pack)",
+        metavar="PACK_OR_FILE",
+        help="a bundled rule pack name or a rule pack TOML or JSON file (default: aapc)",
     )
 
 

@@ -25,17 +25,27 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import difflib
 import json
 import re
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache, cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+)
+from pydantic_core import PydanticCustomError
 
 from ._errors import Problem, RulePackError, json_path
 
@@ -135,6 +145,19 @@ class FloorSpec(BaseModel):
     providers: tuple[str, ...] = ()
 
 
+def _known(what: str, known: Mapping[str, object]) -> AfterValidator:
+    """A name that must be one of ``known`` (a stage, a cap), refused at its own index."""
+
+    def check(name: str) -> str:
+        if name not in known:
+            raise PydanticCustomError(
+                f"unknown_{what}", f"unknown {what} {name!r}; expected one of {', '.join(known)}"
+            )
+        return name
+
+    return AfterValidator(check)
+
+
 class Shapes(BaseModel):
     """How the engine composes a body's rules (see the module docstring)."""
 
@@ -143,26 +166,9 @@ class Shapes(BaseModel):
     total: Literal["tiered", "per_credential"] = "tiered"
     cycle: Literal["due_date", "certification"] = "due_date"
     layers: tuple[str, ...] = Field(default=("core", "specialty"), min_length=1, max_length=2)
-    stages: tuple[str, ...] = tuple(STAGES)
-    caps: tuple[str, ...] = tuple(CAPS)
+    stages: tuple[Annotated[str, _known("stage", STAGES)], ...] = tuple(STAGES)
+    caps: tuple[Annotated[str, _known("cap", CAPS)], ...] = tuple(CAPS)
     renewal_month: bool = True
-
-    @field_validator("stages")
-    @classmethod
-    def _known_stages(cls, stages: tuple[str, ...]) -> tuple[str, ...]:
-        return _known("stage", stages, STAGES)
-
-    @field_validator("caps")
-    @classmethod
-    def _known_caps(cls, caps: tuple[str, ...]) -> tuple[str, ...]:
-        return _known("cap", caps, CAPS)
-
-
-def _known(what: str, names: tuple[str, ...], known: Mapping[str, object]) -> tuple[str, ...]:
-    unknown = [n for n in names if n not in known]
-    if unknown:
-        raise ValueError(f"unknown {what} {unknown[0]!r}; expected one of {', '.join(known)}")
-    return names
 
 
 class Trace(BaseModel):
@@ -316,8 +322,33 @@ def _keys_of_all(names: tuple[str, ...], suffixes: tuple[str, ...]) -> frozenset
 
 # ------------------------------------------------------------------ the pack as written
 
-Dated = dict[dt.date, Any]
-DatedAmount = dict[dt.date, Decimal]
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(key: Any) -> Any:
+    """A date key exactly as written, YYYY-MM-DD: pydantic alone would also read a
+    timestamp or a datetime, and two spellings of one day would silently collide."""
+    if isinstance(key, dt.date) and not isinstance(key, dt.datetime):
+        return key
+    if isinstance(key, str) and _ISO_DAY.fullmatch(key):
+        return key
+    # A message with no context is not formatted: braces in the key stay as written.
+    raise PydanticCustomError(
+        "date_key", f"a date is written YYYY-MM-DD, as 2026-01-01; got {key!r}"
+    )
+
+
+def _given(value: Any) -> Any:
+    if value is None:
+        raise PydanticCustomError("null_value", "a value is required (null is not one)")
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_iso_day)]
+Dated = dict[Day, Annotated[Any, AfterValidator(_given)]]
+# A table of dates with no date in it would be in force never: refused.
+DatedAmount = Annotated[dict[Day, Decimal], Field(min_length=1)]
+DatedText = Annotated[dict[Day, str], Field(min_length=1)]
 
 
 def _at(values: Dated, day: dt.date) -> tuple[dt.date, Any] | None:
@@ -338,8 +369,8 @@ class Parameter(BaseModel):
     description: str
     reference: str = Field(description="The source of every value without one in sources.")
     values: Dated = Field(min_length=1)
-    sources: dict[dt.date, str] = Field(default_factory=dict)
-    uncertain: dict[dt.date, str] = Field(default_factory=dict)
+    sources: dict[Day, str] = Field(default_factory=dict)
+    uncertain: dict[Day, str] = Field(default_factory=dict)
 
     def at(self, day: dt.date) -> Any:
         """The value in force on ``day``, or None before the first."""
@@ -386,8 +417,8 @@ class CredentialEntry(BaseModel):
     apprentice: tuple[str, ...] = ()
     supersedes: tuple[str, ...] = ()
     note: str | None = None
-    sources: dict[dt.date, str] = Field(default_factory=dict)
-    uncertain: dict[dt.date, str] = Field(default_factory=dict)
+    sources: dict[Day, str] = Field(default_factory=dict)
+    uncertain: dict[Day, str] = Field(default_factory=dict)
 
     def dates(self) -> Iterator[dt.date]:
         for value in (self.minimum, self.per_year, self.sole_minimum, self.total):
@@ -445,7 +476,7 @@ class RulePack(BaseModel):
     parameters: dict[str, Parameter]
     credentials: tuple[CredentialEntry, ...] = Field(min_length=1)
     floors: tuple[FloorEntry, ...] = ()
-    citations: dict[str, str | dict[dt.date, str]]
+    citations: dict[str, str | DatedText]
 
     @property
     def id(self) -> str:
@@ -650,23 +681,17 @@ def _pack_problems(pack: RulePack) -> list[Problem]:
     known |= {p for s in (*STAGES.values(), *CAPS.values()) for p in s}
     known |= needed
     problems += [
-        Problem(
-            "missing",
-            f"$.parameters.{name}",
-            "this parameter is required by the pack's shapes "
-            f"(total {shapes.total!r}, its stages and caps)",
-        )
+        Problem("missing", f"$.parameters.{name}", f"required by {_needed_by(pack, name)}")
         for name in sorted(needed - set(pack.parameters))
     ]
     problems += [
-        Problem(
-            "unknown_parameter",
-            f"$.parameters.{name}",
-            f"not a parameter this engine reads; expected one of {', '.join(sorted(known))}",
-        )
+        Problem("unknown_parameter", f"$.parameters.{name}", _unknown_parameter(name, known))
         for name in sorted(set(pack.parameters) - known)
     ]
+    problems += _first_version_problems(pack, needed)
+    # Without the parameters no version resolves; the other checks still run.
     parameters_missing = bool(problems)
+    problems += _note_problems(pack)
     problems += _catalog_problems(pack)
     problems += _citation_problems(pack)
     if parameters_missing:
@@ -678,8 +703,88 @@ def _pack_problems(pack: RulePack) -> list[Problem]:
         except RulePackError as exc:
             problems += [p for p in exc.problems if p not in problems]
             continue
-        problems += [p for p in _minimum_problems(pack, rules) if p not in problems]
+        found = [*_minimum_problems(pack, rules), *_citations_in_force(pack, rules)]
+        # Each key once, in the first version it fails in.
+        reported = {(p.type, p.path) for p in problems}
+        problems += [p for p in found if (p.type, p.path) not in reported]
     return problems
+
+
+def _needed_by(pack: RulePack, name: str) -> str:
+    """What in the pack reads the parameter ``name``: 'stage 'webinar'', say."""
+    shapes = pack.shapes
+    users = [f"the total shape {shapes.total!r}"] if name in TOTALS[shapes.total] else []
+    users += [f"stage {s!r}" for s in shapes.stages if name in STAGES[s]]
+    users += [f"cap {c!r}" for c in shapes.caps if name in CAPS[c]]
+    users += [f"floor {f.id}" for f in pack.floors if f.providers == name]
+    return " and ".join(users) or "every pack"
+
+
+def _unknown_parameter(name: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"did you mean {close[0]}? " if close else ""
+    return f"not a parameter this engine reads; {hint}expected one of {', '.join(sorted(known))}"
+
+
+def _first_version_problems(pack: RulePack, needed: set[str]) -> Iterator[Problem]:
+    """What the engine reads must be in force from the pack's first version on."""
+    first = pack.changes[0]
+    for name in sorted(needed & set(pack.parameters)):
+        since = min(pack.parameters[name].values)
+        if since > first:
+            yield Problem(
+                "not_in_force",
+                f"$.parameters.{name}.values",
+                f"its first value is dated {since}, but the pack's rules start on {first} "
+                f"and {_needed_by(pack, name)} reads it: date a value {first} or earlier",
+            )
+    if pack.shapes.total == "per_credential":
+        for n, entry in enumerate(pack.credentials):
+            if isinstance(entry.total, dict) and min(entry.total) > first:
+                yield Problem(
+                    "not_in_force",
+                    f"$.credentials[{n}].total",
+                    f"its first total is dated {min(entry.total)}, but the pack's rules start "
+                    f"on {first}: a per_credential total needs every credential's total",
+                )
+
+
+def _note_problems(pack: RulePack) -> Iterator[Problem]:
+    """A source or an uncertainty note belongs to a dated value: a date with none is a typo."""
+    for name, parameter in pack.parameters.items():
+        for field in ("sources", "uncertain"):
+            for day in getattr(parameter, field):
+                if day not in parameter.values:
+                    yield _unknown_date(f"$.parameters.{name}.{field}", day, set(parameter.values))
+    for n, entry in enumerate(pack.credentials):
+        for field in ("sources", "uncertain"):
+            for day in getattr(entry, field):
+                if day not in set(entry.dates()):
+                    yield _unknown_date(f"$.credentials[{n}].{field}", day, set(entry.dates()))
+
+
+def _unknown_date(at: str, day: dt.date, dates: set[dt.date]) -> Problem:
+    given = ", ".join(d.isoformat() for d in sorted(dates)) or "none: its amounts are plain"
+    return Problem(
+        "unknown_date",
+        f"{at}[{day}]",
+        f"no value is dated {day}; a note belongs to a dated value (dates given: {given})",
+    )
+
+
+def _citations_in_force(pack: RulePack, rules: RuleSet) -> Iterator[Problem]:
+    """A rule the version uses needs a citation in force on the version's day."""
+    named = {t.rule for t in rules.trace.values()}
+    named |= {c.rule for c in rules.credentials if c.rule} | {f.rule for f in rules.floors}
+    for rule in sorted(named & set(pack.citations) - set(rules.citations)):
+        citation = pack.citations[rule]
+        first = min(citation) if isinstance(citation, dict) else rules.version
+        yield Problem(
+            "not_in_force",
+            f"$.citations.{rule}",
+            f"no citation of {rule} is in force on {rules.version}, when the pack's rules use "
+            f"it; its first is dated {first}",
+        )
 
 
 def _catalog_problems(pack: RulePack) -> list[Problem]:
@@ -740,6 +845,14 @@ def _catalog_problems(pack: RulePack) -> list[Problem]:
                     f"{floor.layer!r} is not one of the pack's layers ({', '.join(layers)})",
                 )
             )
+        if not (floor.topics or floor.providers):
+            problems.append(
+                Problem(
+                    "empty_floor",
+                    f"$.floors[{n}]",
+                    "a floor needs topics or providers: they say which records count toward it",
+                )
+            )
         if floor.providers and floor.providers not in pack.parameters:
             problems.append(
                 Problem(
@@ -753,9 +866,14 @@ def _catalog_problems(pack: RulePack) -> list[Problem]:
 
 def _citation_problems(pack: RulePack) -> list[Problem]:
     """Every rule ID the pack names needs a citation: the explanation quotes it."""
-    named = {p.rule: f"$.parameters.{name}.rule" for name, p in pack.parameters.items()}
-    named |= {e.rule: f"$.credentials[{n}].rule" for n, e in enumerate(pack.credentials) if e.rule}
-    named |= {f.rule: f"$.floors[{n}].rule" for n, f in enumerate(pack.floors)}
+    named: dict[str, str] = {}  # each rule at the first key that names it
+    for name, parameter in pack.parameters.items():
+        named.setdefault(parameter.rule, f"$.parameters.{name}.rule")
+    for n, entry in enumerate(pack.credentials):
+        if entry.rule:
+            named.setdefault(entry.rule, f"$.credentials[{n}].rule")
+    for n, floor in enumerate(pack.floors):
+        named.setdefault(floor.rule, f"$.floors[{n}].rule")
     return [
         Problem("missing_citation", path, f"rule {rule} has no entry in [citations]")
         for rule, path in sorted(named.items())
@@ -767,19 +885,25 @@ def _minimum_problems(pack: RulePack, rules: RuleSet) -> Iterator[Problem]:
     """A minimum larger than the total it is part of can never be met inside it."""
     for n, spec in enumerate(rules.credentials):
         if rules.shapes.total == "tiered":
-            assert rules.tier_totals is not None
-            total, what = rules.tier_totals[0], "the total for one credential"
+            if not rules.tier_totals:
+                return  # no total for one credential to compare with
+            since = rules.trace["tier_totals"].since
+            total = rules.tier_totals[0]
+            what = f"the total for one credential ($.parameters.tier_totals.values[{since}])"
         else:
             assert spec.total is not None
             total, what = spec.total, "its own total"
         for field in ("minimum", "sole_minimum"):
             amount = getattr(spec, field)
             if amount is not None and amount > total:
+                written = getattr(pack.credentials[n], field)
+                dated = _at(written, rules.version) if isinstance(written, dict) else None
+                key = f"[{dated[0]}]" if dated else ""
                 yield Problem(
                     "minimum_above_total",
-                    f"$.credentials[{n}].{field}",
+                    f"$.credentials[{n}].{field}{key}",
                     f"{spec.code}'s {field.replace('_', ' ')} {amount} is more than {what}, "
-                    f"{total} (version of {rules.version})",
+                    f"{total}, in the version of {rules.version}: it could never be met",
                 )
 
 
@@ -806,6 +930,11 @@ def _problem(kind: str, path: str, message: str, value: Any) -> Problem:
 
 def bundled_packs() -> dict[str, str]:
     """The bundled packs: each registry name (body) and pack id -> its file name."""
+    return dict(_registry())
+
+
+@cache
+def _registry() -> dict[str, str]:
     folder = resources.files("ceu_compliance") / "packs"
     names: dict[str, str] = {}
     for item in sorted(folder.iterdir(), key=lambda f: f.name):
@@ -815,6 +944,37 @@ def bundled_packs() -> dict[str, str]:
                 if isinstance(key, str):
                     names.setdefault(key, item.name)
     return names
+
+
+def bundled_pack_text(name: str) -> str:
+    """The TOML text of the bundled pack ``name`` (a body or a pack id), comments and all.
+
+    Raises:
+        RulePackError: no bundled pack has that name.
+    """
+    registry = _registry()
+    if name not in registry:
+        raise RulePackError(
+            [
+                Problem(
+                    "pack_not_found",
+                    "$",
+                    f"no bundled rule pack is named {name!r}; bundled: "
+                    f"{', '.join(sorted(registry))} (or give a .toml or .json file's path)",
+                )
+            ]
+        )
+    packs = resources.files("ceu_compliance") / "packs"
+    return (packs / registry[name]).read_text(encoding="utf-8")
+
+
+def _is_name(source: str | Path) -> bool:
+    """Whether ``source`` names a bundled pack rather than a file (``x.toml``, ``x.json``)."""
+    return (
+        isinstance(source, str)
+        and _PACK_ID.fullmatch(source) is not None
+        and not source.endswith((".toml", ".json"))
+    )
 
 
 def load_rule_pack(source: str | Path) -> RulePack:
@@ -828,18 +988,29 @@ def load_rule_pack(source: str | Path) -> RulePack:
         RulePackError: the file does not load or is not a valid pack; every
             problem is listed with its path in the file.
     """
-    return _validate(_load_data(source, seen=()))
+    return _validate(_layers(source, seen=()))
 
 
 def parse_rule_pack(text: str, *, format: Literal["toml", "json"] = "toml") -> RulePack:
-    """Validate a rule pack given as TOML (or JSON) text (see :func:`load_rule_pack`)."""
-    data = _parse(text, format, where="the pack")
-    return _validate(_extend(data, base_dir=None, seen=()))
+    """Validate a rule pack given as TOML (or JSON) text (see :func:`load_rule_pack`).
+
+    A relative ``extends`` path is read from the current directory.
+    """
+    data = _parse(text, format)
+    return _validate([_Layer("this pack", data), *_parents(data, folder=None, seen=())])
 
 
-def _load_data(source: str | Path, *, seen: tuple[str, ...]) -> dict[str, Any]:
-    """The pack's data, merged onto what it extends."""
-    text, format, base_dir, key = _read(source)
+@dataclass(frozen=True)
+class _Layer:
+    """One pack of an ``extends`` chain: what its file says, and how messages name it."""
+
+    name: str
+    data: dict[str, Any]
+
+
+def _layers(source: str | Path, *, seen: tuple[str, ...], name: str | None = None) -> list[_Layer]:
+    """The pack ``source`` (``name`` in messages) and every pack it extends, outermost first."""
+    text, format, folder, key = _read(source)
     if key in seen:
         raise RulePackError(
             [
@@ -850,27 +1021,44 @@ def _load_data(source: str | Path, *, seen: tuple[str, ...]) -> dict[str, Any]:
                 )
             ]
         )
-    return _extend(_parse(text, format, where=key), base_dir=base_dir, seen=(*seen, key))
+    data = _parse(text, format)
+    layer = _Layer(name or str(source), data)
+    return [layer, *_parents(data, folder=folder, seen=(*seen, key))]
+
+
+def _parents(data: dict[str, Any], *, folder: Path | None, seen: tuple[str, ...]) -> list[_Layer]:
+    """The packs ``data`` extends (its ``pack.extends``, a name or a path relative to
+    ``folder``), outermost first; their problems say which file they are in."""
+    info = data.get("pack")
+    parent = info.get("extends") if isinstance(info, dict) else None
+    if parent is None:
+        return []
+    if not isinstance(parent, str):
+        raise RulePackError(
+            [Problem("string_type", "$.pack.extends", "extends names a bundled pack or a file")]
+        )
+    source: str | Path = parent
+    if not _is_name(parent):
+        source = Path(parent) if folder is None else folder / parent
+    try:
+        return _layers(source, seen=seen, name=parent)
+    except RulePackError as exc:
+        raise RulePackError([_in_parent(p, parent) for p in exc.problems]) from None
+
+
+def _in_parent(problem: Problem, parent: str) -> Problem:
+    """A problem of the pack ``parent``, as the pack that extends it reports it."""
+    if problem.type == "pack_not_found" and problem.path == "$":
+        return replace(problem, path="$.pack.extends")  # the name itself is wrong
+    return replace(problem, message=f"{problem.message} (in {parent}, which this pack extends)")
 
 
 def _read(source: str | Path) -> tuple[str, Literal["toml", "json"], Path | None, str]:
     """(text, format, folder for relative extends, a key naming the pack)."""
+    if isinstance(source, str) and _is_name(source):
+        text = bundled_pack_text(source)
+        return text, "toml", None, f"bundled:{_registry()[source]}"
     name = str(source)
-    if isinstance(source, str) and _PACK_ID.fullmatch(source):
-        registry = bundled_packs()
-        if source not in registry:
-            raise RulePackError(
-                [
-                    Problem(
-                        "pack_not_found",
-                        "$",
-                        f"no bundled rule pack is named {source!r}; bundled: "
-                        f"{', '.join(sorted(registry))} (or give a .toml or .json file's path)",
-                    )
-                ]
-            )
-        bundled = resources.files("ceu_compliance") / "packs" / registry[source]
-        return bundled.read_text(encoding="utf-8"), "toml", None, f"bundled:{registry[source]}"
     path = Path(source)
     if path.suffix not in (".toml", ".json"):
         raise RulePackError(
@@ -897,74 +1085,82 @@ def _read(source: str | Path) -> tuple[str, Literal["toml", "json"], Path | None
     return text, format, path.parent, str(path.resolve())
 
 
-def _parse(text: str, format: Literal["toml", "json"], *, where: str) -> dict[str, Any]:
+def _parse(text: str, format: Literal["toml", "json"]) -> dict[str, Any]:
     try:
         if format == "json":
-            data = json.loads(text, parse_float=_PackFloat, object_pairs_hook=_no_repeats)
+            data = json.loads(text, parse_float=_PackFloat, object_pairs_hook=_object)
         else:
             data = tomllib.loads(text, parse_float=_PackFloat)
     except tomllib.TOMLDecodeError as exc:
-        raise RulePackError([Problem("toml_syntax", "$", str(exc))]) from None
-    except _Repeated as exc:
-        raise RulePackError(
-            [
-                Problem(
-                    "duplicate_key",
-                    "$",
-                    f"key {exc.key!r} is given twice in one object (in {where})",
-                )
-            ]
-        ) from None
+        raise RulePackError([Problem("toml_syntax", "$", f"not valid TOML: {exc}")]) from None
     except json.JSONDecodeError as exc:
-        raise RulePackError([Problem("json_syntax", "$", str(exc))]) from None
+        raise RulePackError([Problem("json_syntax", "$", f"not valid JSON: {exc}")]) from None
     if not isinstance(data, dict):
         raise RulePackError([Problem("not_a_pack", "$", "a rule pack is a table (a JSON object)")])
+    repeated = list(_repeated_keys(data, ()))
+    if repeated:
+        raise RulePackError(repeated)
     return data
 
 
-class _Repeated(Exception):
-    def __init__(self, key: str) -> None:
-        self.key = key
+class _Repeats(dict[str, Any]):
+    """A JSON object in which some keys are given more than once (TOML refuses those itself)."""
+
+    repeated: tuple[str, ...] = ()
 
 
-def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object, refused when a key repeats (two values for one date, say)."""
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _Repeated(key)
-        out[key] = value
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, marked when a key repeats (two values for one date, say)."""
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) == len(keys):
+        return dict(pairs)
+    marked = _Repeats(pairs)
+    marked.repeated = tuple(k for k in dict.fromkeys(keys) if keys.count(k) > 1)
+    return marked
+
+
+def _repeated_keys(node: Any, at: tuple[int | str, ...]) -> Iterator[Problem]:
+    """A problem at each key given more than once in one object, at its path."""
+    if isinstance(node, _Repeats):
+        for key in node.repeated:
+            why = "a value has one version per date" if _ISO_DAY.fullmatch(key) else "which one?"
+            yield Problem("duplicate_key", _path((*at, key)), f"given twice in one object: {why}")
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _repeated_keys(value, (*at, key))
+    elif isinstance(node, list):
+        for n, value in enumerate(node):
+            yield from _repeated_keys(value, (*at, n))
+
+
+def _path(parts: Sequence[int | str]) -> str:
+    """A key path in a pack file: ``$.parameters.tier_totals.values[2015-08-31]``."""
+    out = "$"
+    for part in parts:
+        if isinstance(part, int) or part[:1].isdigit():
+            out += f"[{part}]"  # an index, or a date key
+        elif re.fullmatch(r"[A-Za-z_][\w-]*", part):
+            out += f".{part}"
+        else:
+            out += f"[{json.dumps(part, ensure_ascii=False)}]"
     return out
-
-
-def _extend(
-    data: dict[str, Any], *, base_dir: Path | None, seen: tuple[str, ...]
-) -> dict[str, Any]:
-    """``data`` merged onto the pack its ``pack.extends`` names, if any."""
-    info = data.get("pack")
-    parent = info.get("extends") if isinstance(info, dict) else None
-    if not isinstance(parent, str):
-        return data
-    source: str | Path = parent
-    if not _PACK_ID.fullmatch(parent):
-        source = Path(parent) if base_dir is None else base_dir / parent
-    return merge(_load_data(source, seen=seen), data)
 
 
 def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     """``override`` onto ``base``: only what it gives changes (docs/rule-packs.md, "extends").
 
     Tables merge key by key; a parameter's ``values`` (and its ``sources`` and
-    ``uncertain``) merge date by date; credentials merge by ``code`` and floors by
-    ``id``, field by field; anything else given replaces what was there.
+    ``uncertain``) merge date by date, so a date given by both is the
+    override's; credentials merge by ``code`` and floors by ``id``, field by
+    field; anything else given replaces what was there.
     """
     out = dict(base)
     for key, value in override.items():
         old = out.get(key)
         if key == "parameters" and isinstance(old, dict) and isinstance(value, dict):
             out[key] = {**old, **{n: _merge_parameter(old.get(n), v) for n, v in value.items()}}
-        elif key in ("credentials", "floors") and isinstance(old, list) and isinstance(value, list):
-            out[key] = _merge_by(old, value, "code" if key == "credentials" else "id")
+        elif key in ARRAYS and isinstance(old, list) and isinstance(value, list):
+            out[key] = _merge_by(old, value, ARRAYS[key])
         elif (
             key in ("pack", "shapes", "citations")
             and isinstance(old, dict)
@@ -976,6 +1172,10 @@ def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     if isinstance(out.get("pack"), dict):
         out["pack"] = {k: v for k, v in out["pack"].items() if k != "extends"}
     return out
+
+
+# The arrays of tables of a pack, and the key that matches an entry to the one it overrides.
+ARRAYS = {"credentials": "code", "floors": "id"}
 
 
 def _merge_parameter(old: Any, new: Any) -> Any:
@@ -996,24 +1196,194 @@ def _merge_by(old: list[Any], new: list[Any], key: str) -> list[Any]:
         if n is None:
             out.append(entry)
         else:
-            out[n] = {**out[n], **entry}
+            out[n] = _merge_entry(out[n], entry)
     return out
 
 
-def _validate(data: dict[str, Any]) -> RulePack:
+def _merge_entry(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """A credential or floor given again: field by field, a dated amount date by date.
+
+    A plain amount replaces the whole history of its field, and the notes
+    (``sources``, ``uncertain``) of the dates it replaced go with them.
+    """
+    merged = {**old, **new}
+    for field in DATED_FIELDS:
+        if isinstance(old.get(field), dict) and isinstance(new.get(field), dict):
+            merged[field] = {**old[field], **new[field]}
+    dates = {d for f in DATED_FIELDS if isinstance(merged.get(f), dict) for d in merged[f]}
+    for notes in ("sources", "uncertain"):
+        if isinstance(old.get(notes), dict):
+            kept = {d: text for d, text in old[notes].items() if d in dates}
+            given = new.get(notes)
+            merged[notes] = {**kept, **given} if isinstance(given, dict) else given or kept
+    return merged
+
+
+# The fields of credentials and floors that may be keyed by date.
+DATED_FIELDS = ("minimum", "per_year", "sole_minimum", "total", "share")
+
+
+def _merged(layers: list[_Layer]) -> dict[str, Any]:
+    """The chain merged onto its innermost pack, refused when an entry cannot be matched."""
+    if len(layers) == 1:
+        return layers[0].data
+    problems = [
+        p if depth == 0 else _in_parent(p, layer.name)
+        for depth, layer in enumerate(layers)
+        for p in _layer_problems(layer.data)
+    ]
+    own = _pack_id(layers[0].data)
+    inherited = [_pack_id(layer.data) for layer in layers[1:]]
+    if own is None or own in inherited:
+        problems.append(
+            Problem(
+                "missing" if own is None else "same_id",
+                "$.pack.id",
+                "a pack that extends another needs an id of its own: reports name the "
+                "pack that made them",
+            )
+        )
+    if problems:
+        raise RulePackError(problems)
+    data = layers[-1].data
+    for layer in reversed(layers[:-1]):
+        data = merge(data, layer.data)
+    return data
+
+
+def _pack_id(data: dict[str, Any]) -> Any:
+    info = data.get("pack")
+    return info.get("id") if isinstance(info, dict) else None
+
+
+def _layer_problems(data: dict[str, Any]) -> Iterator[Problem]:
+    """What keeps one pack of a chain from merging: entries with no key or a key twice."""
+    for array, key in ARRAYS.items():
+        entries = data.get(array)
+        if not isinstance(entries, list):
+            continue
+        first: dict[str, int] = {}
+        for n, entry in enumerate(entries):
+            value = entry.get(key) if isinstance(entry, dict) else None
+            if not isinstance(value, str):
+                yield Problem("missing", _path((array, n, key)), f"each entry needs a {key}")
+            elif value in first:
+                yield Problem(
+                    "duplicate_key",
+                    _path((array, n, key)),
+                    f"{value} is given twice (also {_path((array, first[value]))})",
+                )
+            else:
+                first[value] = n
+
+
+def _located(problem: Problem, layers: list[_Layer], data: dict[str, Any]) -> Problem:
+    """``problem`` (of the merged pack) at the entry of the file that gives it.
+
+    After a merge an entry of ``credentials`` or ``floors`` has an index of the
+    merged list; it is found by its key in the outermost pack that has it.
+    """
+    found = re.match(r"\$\.(credentials|floors)\[(\d+)\]", problem.path)
+    if len(layers) == 1 or found is None:
+        return problem
+    array, index = found[1], int(found[2])
+    key = ARRAYS[array]
+    wanted = _entries(data, array)[index].get(key)
+    for depth, layer in enumerate(layers):
+        for n, entry in enumerate(_entries(layer.data, array)):
+            if entry.get(key) == wanted:
+                moved = replace(problem, path=_path((array, n)) + problem.path[found.end() :])
+                return moved if depth == 0 else _in_parent(moved, layer.name)
+    return problem
+
+
+def _entries(data: dict[str, Any], array: str) -> list[dict[str, Any]]:
+    """The tables of an array of a pack's data (what is not a table matches nothing)."""
+    entries = data.get(array)
+    if not isinstance(entries, list):
+        return []
+    return [entry if isinstance(entry, dict) else {} for entry in entries]
+
+
+def _validate(layers: list[_Layer]) -> RulePack:
+    data = _merged(layers)
     try:
         pack = RulePack.model_validate(data)
     except ValidationError as exc:
-        raise RulePackError(
-            [
-                _problem(e["type"], json_path(e["loc"]), e["msg"], e.get("input"))
-                for e in exc.errors(include_url=False)
-            ]
-        ) from None
-    problems = _pack_problems(pack)
+        problems = _written_problems(exc, data)
+    else:
+        problems = _pack_problems(pack)
     if problems:
-        raise RulePackError(problems)
+        raise RulePackError([_located(p, layers, data) for p in problems])
     return pack
+
+
+def _written_problems(exc: ValidationError, data: dict[str, Any]) -> list[Problem]:
+    """The validation errors of the pack as written, each at its key in the file."""
+    problems: list[Problem] = []
+    for error in exc.errors(include_url=False):
+        parts = _written_parts(data, error["loc"])
+        if parts is None:
+            continue  # an error of a form (plain or dated) the value is not written in
+        path = _path(parts)
+        if error["type"] == "date_key":  # the key of a dated table, however it is spelt
+            path = f"{_path(parts[:-1])}[{parts[-1]}]"
+        if error["type"] == "extra_forbidden":
+            message = _unknown_key(parts)
+        elif error["type"] == "missing":
+            message = "required, and not given"
+        else:
+            message = error["msg"]
+        problem = _problem(error["type"], path, message, error.get("input"))
+        if problem not in problems:
+            problems.append(problem)
+    return problems
+
+
+# A pydantic union reports an error for each of its forms, tagged "decimal" or
+# "dict[...]" in the error's location; the form the file took is the one kept.
+_FORM = re.compile(r"[a-z-]+\[.*\]|decimal|str|int|bool|date|float|none")
+
+
+def _written_parts(data: Any, loc: tuple[int | str, ...]) -> tuple[int | str, ...] | None:
+    """The keys of ``loc`` in the data as written, or None for an error of another form."""
+    node, parts = data, []
+    for part in loc:
+        if part == "[key]":
+            continue  # the key itself is wrong: its path is the key's
+        if _has(node, part):
+            node = node[part]
+        elif isinstance(part, str) and _FORM.fullmatch(part):
+            if part.startswith("dict[") != isinstance(node, dict):
+                return None
+            continue
+        else:
+            node = None  # a key not given (missing)
+        parts.append(part)
+    return tuple(parts)
+
+
+def _has(node: Any, part: int | str) -> bool:
+    if isinstance(node, list):
+        return isinstance(part, int) and 0 <= part < len(node)
+    return isinstance(node, dict) and part in node
+
+
+def _unknown_key(parts: tuple[int | str, ...]) -> str:
+    """'unknown key ...; did you mean ...?', with the keys its table may have."""
+    *table, key = parts
+    tables: dict[str, type[BaseModel]] = {
+        "pack": PackInfo,
+        "shapes": Shapes,
+        "parameters": Parameter,
+        "credentials": CredentialEntry,
+        "floors": FloorEntry,
+    }
+    model = tables.get(str(table[0]), RulePack) if table else RulePack
+    known = list(model.model_fields)
+    close = difflib.get_close_matches(str(key), known, n=1)
+    hint = f"did you mean {close[0]}? " if close else ""
+    return f"unknown key; {hint}expected one of {', '.join(known)}"
 
 
 @cache
@@ -1033,8 +1403,8 @@ def resolve_pack(rules: RulePack | str | Path | None) -> RulePack:
         return default_rule_pack()
     if isinstance(rules, RulePack):
         return rules
-    if isinstance(rules, str) and _PACK_ID.fullmatch(rules):
-        return _bundled(rules)  # a bundled pack is read and checked once
+    if _is_name(rules):
+        return _bundled(str(rules))  # a bundled pack is read and checked once
     return load_rule_pack(rules)
 
 
