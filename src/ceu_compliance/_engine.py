@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from ._amounts import Rounder, format_decimal, plural
+from ._arithmetic import own_arithmetic
 from ._assign import Item, Sink, assign
 from ._codes import NotAppliedCode, RejectionCode, Status
 from ._eligibility import Claim, Context, run_stages
+from ._limits import Limits
 from ._messages import SPLIT_BY_HISTORY, not_applied_message
 from ._models import (
     Activity,
@@ -35,36 +37,40 @@ from ._models import (
     Requirement,
     YearCount,
 )
-from ._pack import CredentialSpec, RulePack, RuleSet, name_keys, resolve_pack
+from ._pack import CredentialSpec, RulePack, RuleSet, name_keys
 from ._period import PeriodWindow, revocation, submission_opens
-from ._validation import input_warnings, parse_member
+from ._validation import MemberArg, checked_call, input_warnings
 
 _ZERO = Decimal(0)
 _NEAR = 0.85  # how alike two normalised provider names must be to call one a near miss
 RulesArg = RulePack | str | Path | None
 
 
+@own_arithmetic
 def evaluate(
-    member: Member | Mapping[str, Any] | str | bytes,
+    member: MemberArg,
     *,
     as_of: dt.date | None = None,
     rules: RulesArg = None,
     strict: bool = False,
+    limits: Limits | None = None,
 ) -> ComplianceReport:
     """Evaluate one member's renewal period ending at ``renewal_due``.
 
     ``member`` is a :class:`Member`, a mapping in the JSON format of
-    docs/format.md, or its JSON text. ``as_of`` defaults to today. Non-compliance
-    is reported, never raised. Unknown input fields are ignored and listed in the
-    report's ``warnings``; ``strict=True`` refuses them instead.
+    docs/format.md, or its JSON text (``str`` or UTF-8 ``bytes``). ``as_of`` (a
+    ``datetime.date``, not a datetime) defaults to today. Non-compliance is
+    reported, never raised. Unknown input fields are ignored and listed in the
+    report's ``warnings``; ``strict=True`` refuses them instead. ``limits``
+    bounds the input (default :class:`Limits`, docs/reliability.md).
 
     Raises:
         InvalidMemberError: the input was refused; ``problems`` lists every reason.
         RulePackError: ``rules`` names a pack that does not load.
+        TypeError: an argument is not of the type named here.
     """
-    pack = resolve_pack(rules)
-    valid = parse_member(member, pack, strict=strict)
-    return _evaluate(valid, pack.at(valid.renewal_due), as_of or dt.date.today())
+    pack, valid, day = checked_call(member, as_of=as_of, rules=rules, strict=strict, limits=limits)
+    return _evaluate(valid, pack.at(valid.renewal_due), day)
 
 
 @dataclass(frozen=True)

@@ -24,30 +24,34 @@ rest is ``rollover`` in the earlier one (see docs/history.md).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import Any
 
 from ._amounts import Rounder, ceus
+from ._arithmetic import own_arithmetic
 from ._assign import Program
 from ._engine import Prepared, RulesArg, _evaluate, prepare
+from ._errors import InvalidMemberError, Problem
+from ._limits import Limits, check_limits
 from ._lp import Constraint, Solution, maximize
 from ._models import ComplianceReport, History, Member, SplitDecision
-from ._pack import RulePack, RuleSet, resolve_pack
+from ._pack import RulePack, RuleSet
 from ._period import PeriodWindow, default_start
-from ._validation import input_warnings, parse_member
+from ._validation import MemberArg, checked_call, input_warnings
 
 _DAY = dt.timedelta(days=1)
 
 
+@own_arithmetic
 def evaluate_history(
-    member: Member | Mapping[str, Any] | str | bytes,
+    member: MemberArg,
     *,
     periods: int,
     as_of: dt.date | None = None,
     rules: RulesArg = None,
     strict: bool = False,
+    limits: Limits | None = None,
 ) -> History:
     """Evaluate the ``periods`` consecutive renewal periods ending at ``renewal_due`` (H-SPLIT).
 
@@ -61,15 +65,26 @@ def evaluate_history(
     and each period's.
 
     Raises:
-        ValueError: ``periods`` is not a positive integer.
-        InvalidMemberError: the input was refused; ``problems`` lists every reason.
+        InvalidMemberError: the input was refused; ``problems`` lists every reason
+            (``periods`` not from 1 to ``limits.max_periods`` is one).
         RulePackError: ``rules`` does not load, or has no rules in force on a period's due date.
+        TypeError: an argument is not of its type (``periods`` an ``int``).
     """
-    if isinstance(periods, bool) or not isinstance(periods, int) or periods < 1:
-        raise ValueError(f"periods must be a positive integer, got {periods!r}")
-    pack = resolve_pack(rules)
-    valid = parse_member(member, pack, strict=strict)
-    day = as_of or dt.date.today()
+    if isinstance(periods, bool) or not isinstance(periods, int):
+        raise TypeError(f"periods must be an int, not {type(periods).__name__}")
+    most = check_limits(limits).max_periods
+    if not 1 <= periods <= most:
+        raise InvalidMemberError(
+            [
+                Problem(
+                    "periods_out_of_range",
+                    "periods",
+                    f"periods must be a positive integer of at most {most} "
+                    f"(Limits.max_periods), got {periods:,}",
+                )
+            ]
+        )
+    pack, valid, day = checked_call(member, as_of=as_of, rules=rules, strict=strict, limits=limits)
     spans, notes = _spans(valid, pack, periods)
     borders = [_renewal_month_ids(valid, span.end) for span in spans[:-1]]
     chosen = _choose([prepare(s.member, s.rules, day) for s in spans], borders)

@@ -10,18 +10,29 @@ on one date into a flat, typed :class:`RuleSet` that the engine reads.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
+from ._amounts import decimal_places, format_decimal, parse_amount
 from ._errors import Problem, RulePackError, json_path
+from ._printable import shown
 
 DEFAULT_PACK = "aapc-2026.1"
 
@@ -30,7 +41,38 @@ NOT_QUOTED = "Not on the source page"
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 _PACK_ID = re.compile(r"[a-z0-9][a-z0-9.-]*")
-Amount = Field(ge=0)
+
+PACK_FILE_BYTES = 1024 * 1024
+"""The largest rule pack file :func:`load_rule_pack` reads (the bundled one is about 20 KB)."""
+
+# A pack's numbers are checked when it loads, so that a loaded pack can never make
+# the engine fail later: amounts as an input's (Limits' defaults), counts of
+# months and days small enough for date arithmetic to stay within years 1-9999.
+MAX_PACK_AMOUNT = Decimal(1_000_000)
+MAX_PACK_PLACES = 20
+
+
+def _pack_decimal(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("expected a decimal number, not true/false")
+    if isinstance(value, str):
+        try:
+            value = parse_amount(value.strip())
+        except ValueError:
+            raise ValueError("expected a decimal number such as \"16\" or \"0.5\"") from None
+    elif isinstance(value, int):
+        value = Decimal(value)
+    if not isinstance(value, Decimal):
+        raise ValueError("expected a decimal number, written as a string or an integer")
+    if not value.is_finite() or abs(value) > MAX_PACK_AMOUNT:
+        raise ValueError(f"must be at most {format_decimal(MAX_PACK_AMOUNT)}")
+    if decimal_places(value) > MAX_PACK_PLACES:
+        raise ValueError(f"must have at most {MAX_PACK_PLACES} digits after the decimal point")
+    return value
+
+
+PackDecimal = Annotated[Decimal, BeforeValidator(_pack_decimal)]
+Amount = Annotated[PackDecimal, Field(ge=0)]
 
 
 class CredentialSpec(BaseModel):
@@ -41,8 +83,8 @@ class CredentialSpec(BaseModel):
     code: str = Field(pattern=r"^[A-Z][A-Z-]*[A-Z]$")
     name: str
     kind: Literal["core", "specialty"]
-    minimum: Decimal = Field(default=Decimal(0), ge=0)
-    per_year: Decimal | None = Field(default=None, gt=0)
+    minimum: Amount = Decimal(0)
+    per_year: Annotated[PackDecimal, Field(gt=0)] | None = None
     rule: str | None = None
     vendors: tuple[str, ...] = ()
     apprentice: tuple[str, ...] = ()
@@ -61,22 +103,22 @@ class RuleSet(BaseModel):
     model_config = _FROZEN
 
     pack_id: str
-    tier_totals: tuple[Decimal, ...] = Field(min_length=1)
-    period_months: int = Field(gt=0)
-    prorate_step: Decimal = Field(gt=0)
-    instructor_cap: Decimal = Amount
-    post_secondary_cap_per_year: Decimal = Amount
+    tier_totals: tuple[Amount, ...] = Field(min_length=1, max_length=100)
+    period_months: int = Field(gt=0, le=120)
+    prorate_step: Annotated[PackDecimal, Field(gt=0)]
+    instructor_cap: Amount
+    post_secondary_cap_per_year: Amount
     post_secondary_year_basis: Literal["period", "calendar"]
-    clock_hour_ceus: Decimal = Amount
-    min_clock_hours: Decimal = Amount
-    credit_hour_ceus: Decimal = Amount
+    clock_hour_ceus: Amount
+    min_clock_hours: Amount
+    credit_hour_ceus: Amount
     post_secondary_fields: tuple[str, ...]
-    workshop_attendance_ceus: Decimal = Amount
-    workshop_max_ceus: Decimal = Amount
-    webinar_max_ceus: Decimal = Amount
-    extension_fee_usd: Decimal = Amount
-    submission_opens_months: int = Field(ge=0)
-    revocation_days: int = Field(ge=0)
+    workshop_attendance_ceus: Amount
+    workshop_max_ceus: Amount
+    webinar_max_ceus: Amount
+    extension_fee_usd: Amount
+    submission_opens_months: int = Field(ge=0, le=120)
+    revocation_days: int = Field(ge=0, le=3660)
     minimum_per_period_year: bool
     aapc_providers: tuple[str, ...]
     cms_providers: tuple[str, ...]
@@ -189,6 +231,11 @@ class RulePack(BaseModel):
         """The catalog entry for ``code`` (an apprentice code gives its credential)."""
         return _catalog_index(self.credentials).get(code.strip().upper())
 
+    @property
+    def known_codes(self) -> str:
+        """The catalog's codes, as a refusal lists them: ``CPC, COC, ...``."""
+        return ", ".join(spec.code for spec in self.credentials)
+
     def at(self, day: dt.date) -> RuleSet:
         """Resolve every parameter as in force on ``day``.
 
@@ -282,50 +329,136 @@ def _problem(kind: str, path: str, message: str, value: Any) -> Problem:
         return Problem(
             "toml_float",
             path,
-            f"TOML float {value.text} is not allowed: write decimals as strings "
-            f'("{value.text}") or integers, so no binary rounding creeps in',
+            "a TOML float is not allowed: write decimals as strings (\"0.5\") or integers, "
+            "so no binary rounding creeps in",
         )
-    return Problem(kind, path, message)
+    if kind == "extra_forbidden":
+        return Problem(kind, path, "holds a key that is not part of a rule pack")
+    return Problem(kind, path, message.removeprefix("Value error, "))
 
 
-def load_rule_pack(source: str | Path) -> RulePack:
-    """Load and validate a rule pack from a TOML file path or a bundled pack name.
+# The keys a pack may hold, by where they may appear: a refusal names only
+# these, never a key or value of some other file (docs/reliability.md).
+def _pack_keys() -> dict[tuple[str, ...], frozenset[str]]:
+    return {
+        (): frozenset({"pack", "parameters", "credentials", "citations"}),
+        ("pack",): frozenset(PackInfo.model_fields),
+        ("parameters",): frozenset(_EXPECTED),
+        ("parameters", "*"): frozenset(Parameter.model_fields),
+        ("credentials", "*"): frozenset(CredentialSpec.model_fields),
+    }
+
+
+def _pack_path(loc: Sequence[int | str]) -> str:
+    """The path of ``loc`` up to its first key that is not part of a rule pack."""
+    keys = _pack_keys()
+    safe: list[int | str] = []
+    for part in loc:
+        shape = tuple("*" if i else str(p) for i, p in enumerate(safe))
+        if isinstance(part, int):
+            safe.append(part)
+            continue
+        if shape[:1] == ("parameters",) and shape[2:] == ("values",):
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", part):
+                break  # only a dated value's date is named
+        elif part not in keys.get(shape, frozenset()):
+            break
+        safe.append(part)
+    return json_path(safe)
+
+
+def load_rule_pack(source: str | os.PathLike[str]) -> RulePack:
+    """Load and validate a bundled rule pack by name, or a rule pack TOML file by path.
+
+    A ``str`` is a pack name (``"aapc-2026.1"``: letters, digits, dots and hyphens,
+    no path separator) unless it ends in ``.toml``, then it is a path; a
+    ``pathlib.Path`` is always a path. A path must name an existing file of at
+    most :data:`PACK_FILE_BYTES`, in UTF-8.
 
     Raises:
-        RulePackError: the file is not valid TOML or not a valid pack; every
-            problem is listed with its path in the file.
+        RulePackError: no such pack or file, or the file is not a valid pack;
+            every problem is listed with its path in the file. A refusal never
+            quotes the file: only the keys a pack defines appear in paths.
+        TypeError: ``source`` is neither a ``str`` nor a path.
     """
-    try:
-        if isinstance(source, str) and not source.endswith(".toml"):
-            bundled = resources.files("ceu_compliance") / "packs" / f"{source}.toml"
-            text = bundled.read_text(encoding="utf-8")
-        else:
-            text = Path(source).read_text(encoding="utf-8")
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
+    if isinstance(source, str) and not source.endswith(".toml"):
+        return _bundled(source)
+    if not isinstance(source, str | os.PathLike):
+        raise TypeError(
+            f"rules must be a RulePack, a pack name or a path, not {type(source).__name__}"
+        )
+    return parse_rule_pack(_read_pack_file(Path(source)))
+
+
+def _bundled(name: str) -> RulePack:
+    bundled = resources.files("ceu_compliance") / "packs" / f"{name}.toml"
+    if not (_PACK_ID.fullmatch(name) and bundled.is_file()):
         raise RulePackError(
-            [Problem("pack_not_found", "$", f"cannot read rule pack {str(source)!r}: {reason}")]
-        ) from None
-    return parse_rule_pack(text)
+            [
+                Problem(
+                    "unknown_pack",
+                    "$",
+                    f"no bundled rule pack is named {shown(name)}; bundled: {DEFAULT_PACK}. "
+                    "A rule pack file is given by its path, ending in .toml",
+                )
+            ]
+        )
+    return parse_rule_pack(bundled.read_text(encoding="utf-8"))
+
+
+def _read_pack_file(path: Path) -> str:
+    where = shown(str(path), 200)
+
+    def refused(kind: str, message: str) -> RulePackError:
+        return RulePackError([Problem(kind, "$", message)])
+
+    try:
+        if not path.is_file():
+            raise refused("pack_not_found", f"no rule pack file at {where}")
+        with path.open("rb") as file:
+            data = file.read(PACK_FILE_BYTES + 1)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        reason = getattr(exc, "strerror", None) or "not a readable path"
+        raise refused("pack_not_found", f"cannot read rule pack {where}: {reason}") from None
+    if len(data) > PACK_FILE_BYTES:
+        raise refused("pack_too_large", f"the rule pack {where} is over {PACK_FILE_BYTES:,} bytes")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise refused("pack_not_utf8", f"the rule pack {where} is not UTF-8 text") from None
 
 
 def parse_rule_pack(text: str) -> RulePack:
-    """Validate a rule pack given as TOML text (see :func:`load_rule_pack`)."""
+    """Validate a rule pack given as TOML text (see :func:`load_rule_pack`).
+
+    Every number is checked here (no negative or absurd amounts, periods and
+    deadlines within bounds), so that a pack that loads never fails later.
+
+    Raises:
+        RulePackError: the text is not a valid pack.
+        TypeError: ``text`` is not a ``str``.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"a rule pack is TOML text (str), not {type(text).__name__}")
     try:
         data = tomllib.loads(text, parse_float=_TomlFloat)
     except tomllib.TOMLDecodeError as exc:
         raise RulePackError([Problem("toml_syntax", "$", str(exc))]) from None
+    except RecursionError:
+        raise RulePackError([Problem("toml_syntax", "$", "nested too deeply")]) from None
     try:
         return RulePack.model_validate(data)
     except ValidationError as exc:
         problems = [
-            _problem(e["type"], json_path(e["loc"]), e["msg"], e.get("input"))
+            _problem(e["type"], _pack_path(e["loc"]), e["msg"], e.get("input"))
             for e in exc.errors(include_url=False)
         ]
     # A broken catalog must not hide broken parameters: check those on their own too.
     try:
         parameters = _PARAMETERS.validate_python(data.get("parameters"))
         pack_id = str(data.get("pack", {}).get("id", "?"))
+        if not _PACK_ID.fullmatch(pack_id):
+            pack_id = "?"
         problems += [p for p in _parameter_problems(pack_id, parameters) if p not in problems]
     except (ValidationError, AttributeError):
         pass  # already reported above
@@ -341,8 +474,13 @@ def default_rule_pack() -> RulePack:
     return load_rule_pack(DEFAULT_PACK)
 
 
-def resolve_pack(rules: RulePack | str | Path | None) -> RulePack:
-    """``None`` for the default pack, a bundled pack name, a TOML path, or a pack."""
+def resolve_pack(rules: RulePack | str | os.PathLike[str] | None) -> RulePack:
+    """``None`` for the default pack, a bundled pack name, a TOML path, or a pack.
+
+    Raises:
+        RulePackError: ``rules`` names no pack, or its file is not a valid pack.
+        TypeError: ``rules`` is none of these.
+    """
     if rules is None:
         return default_rule_pack()
     if isinstance(rules, RulePack):
@@ -363,7 +501,7 @@ def pack_that_made(pack_id: str, rules: RulePack | str | Path | None = None) -> 
                 Problem(
                     "pack_mismatch",
                     "$.rules",
-                    f"the report was made with rule pack {pack_id!r}, not {pack.id!r}; "
+                    f"the report was made with rule pack {shown(pack_id)}, not {shown(pack.id)}; "
                     "explain it with the pack that made it",
                 )
             ]
@@ -381,9 +519,9 @@ def _bundled_pack(pack_id: str) -> RulePack:
                 Problem(
                     "unknown_pack",
                     "$.rules",
-                    f"the report was made with rule pack {pack_id!r}, which is not bundled "
+                    f"the report was made with rule pack {shown(pack_id)}, which is not bundled "
                     "with this library; pass that pack as rules=",
                 )
             ]
         )
-    return load_rule_pack(pack_id)
+    return _bundled(pack_id)
