@@ -15,6 +15,7 @@ from ._errors import (
     RulePackError,
 )
 from ._history import evaluate_history
+from ._limits import Limits
 from ._models import (
     Activity,
     Application,
@@ -51,6 +52,7 @@ from ._pack import (
     parse_rule_pack,
 )
 from ._plan import plan
+from ._schema import json_schema
 from ._validation import parse_member
 
 __version__ = "0.1.0"
@@ -70,6 +72,7 @@ __all__ = [
     "History",
     "InputWarning",
     "InvalidMemberError",
+    "Limits",
     "Member",
     "Need",
     "NotApplied",
@@ -95,6 +98,7 @@ __all__ = [
     "default_rule_pack",
     "evaluate",
     "evaluate_history",
+    "json_schema",
     "load_rule_pack",
     "parse_member",
     "parse_rule_pack",

@@ -42,11 +42,11 @@ from ._errors import (
 from ._history import evaluate_history
 from ._limits import DEFAULT_LIMITS
 from ._models import ComplianceReport, History, Plan
-from ._pack import RulePack, default_rule_pack, load_rule_pack
+from ._pack import RulePack, load_rule_pack
 from ._plan import plan
 from ._printable import visible
 from ._render import FORMATS
-from ._schema import OUTPUTS, member_schema, output_schema
+from ._schema import json_schema
 
 PROG = "ceu-compliance"
 _Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -71,8 +71,7 @@ class _RosterRefused(ProblemsError):
 
 
 SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
-    "member": lambda: member_schema(default_rule_pack(), DEFAULT_LIMITS),
-    **{kind: partial(output_schema, kind, OUTPUTS[kind]) for kind in ("report", "plan", "history")},
+    kind: partial(json_schema, kind) for kind in ("member", "report", "plan", "history")
 }
 
 

@@ -104,7 +104,7 @@ def _parse_decimal(value: Any, info: ValidationInfo) -> Any:
     # Refused, never rounded: a rounded amount could turn a shortfall into compliance.
     if abs(value) > limits.max_amount:
         raise ValueError(
-            f"{shown(value)} is over the limit of {format_decimal(limits.max_amount)} "
+            f"{shown(value)} is over the limit of {limits.max_amount:,} "
             "(Limits.max_amount)"
         )
     places = decimal_places(value)

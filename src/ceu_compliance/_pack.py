@@ -334,6 +334,8 @@ def _problem(kind: str, path: str, message: str, value: Any) -> Problem:
         )
     if kind == "extra_forbidden":
         return Problem(kind, path, "holds a key that is not part of a rule pack")
+    if kind == "missing":
+        return Problem(kind, path, "this field is required")
     return Problem(kind, path, message.removeprefix("Value error, "))
 
 

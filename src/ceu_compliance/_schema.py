@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import copy
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
 from ._amounts import format_decimal
-from ._limits import Limits
+from ._limits import Limits, check_limits
 from ._models import (
     SCHEMA_VERSION,
     CEURecord,
@@ -31,7 +32,7 @@ from ._models import (
     Member,
     Plan,
 )
-from ._pack import RulePack
+from ._pack import RulePack, resolve_pack
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -39,9 +40,7 @@ DRAFT = "https://json-schema.org/draft/2020-12/schema"
 # that every field of the input models is in one of these or is a plain bool).
 _DATES = frozenset({"renewal_due", "period_start", "extension_until", "earned", "date"})
 _AMOUNTS = frozenset({"ceus", "clock_hours", "credit_hours", "required_total_override"})
-_TEXTS = frozenset(
-    {"member_id", "id", "provider", "title", "index_number", "teaches", "field"}
-)
+_TEXTS = frozenset({"member_id", "id", "provider", "title", "index_number", "teaches", "field"})
 _CODES = frozenset({"code", "approved_for"})
 _LISTS = {"credentials": "max_credentials", "records": "max_records"}
 
@@ -49,6 +48,34 @@ _LISTS = {"credentials": "max_credentials", "records": "max_records"}
 def schema_id(kind: str) -> str:
     """The ``$id`` of a schema: its kind and the format's version."""
     return f"urn:ceu-compliance:schema:{SCHEMA_VERSION}:{kind}"
+
+
+SchemaKind = Literal["member", "report", "plan", "history", "explanation"]
+
+
+def json_schema(
+    kind: SchemaKind,
+    *,
+    rules: RulePack | str | Path | None = None,
+    limits: Limits | None = None,
+) -> dict[str, Any]:
+    """The JSON Schema (Draft 2020-12) of the input (``member``) or of an output.
+
+    The member's schema lists the credential codes of ``rules`` (default: the
+    bundled pack) and says the ``limits`` (default :class:`Limits`); the
+    outputs' schemas depend on neither. ``ceu-compliance schema KIND`` prints the
+    defaults'.
+
+    Raises:
+        ValueError: ``kind`` is none of the five.
+        RulePackError: ``rules`` does not load.
+        TypeError: ``rules`` or ``limits`` is not of its type.
+    """
+    if kind == "member":
+        return member_schema(resolve_pack(rules), check_limits(limits))
+    if kind not in OUTPUTS:
+        raise ValueError(f"kind must be member, {', '.join(OUTPUTS)}; not {kind!r}")
+    return output_schema(kind, OUTPUTS[kind])
 
 
 def member_schema(pack: RulePack, limits: Limits) -> dict[str, Any]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from decimal import Decimal
 from itertools import chain
-from typing import Any
+from typing import Any, TypeGuard
 
 from pydantic import BaseModel, ValidationError
 
@@ -202,6 +202,7 @@ _JSON_WORDING = {
     "list_type": "expected a JSON array",
     "iterable_type": "expected a JSON array",
     "string_type": "expected a string",
+    "string_unicode": "expected Unicode text (a lone surrogate is not)",
     "bool_type": "expected true or false",
     "bool_parsing": "expected true or false",
     "string_too_short": "must not be empty",
@@ -237,16 +238,21 @@ def _shape_problems(raw: Any, limits: Limits) -> list[Problem]:
         ("records", limits.max_records, "max_records"),
     ):
         items = raw.get(part)
-        if isinstance(items, list | tuple) and len(items) > limit:
+        if _is_list(items) and len(items) > limit:
             problems.append(_too_many(f"$.{part}", len(items), limit, name))
     if not problems:
         for i, record in _mappings(raw.get("records")):
             codes = record.get("approved_for")
-            if isinstance(codes, list | tuple) and len(codes) > limits.max_credentials:
+            if _is_list(codes) and len(codes) > limits.max_credentials:
                 path = f"$.records[{i}].approved_for"
                 limit = limits.max_credentials
                 problems.append(_too_many(path, len(codes), limit, "max_credentials"))
     return problems
+
+
+def _is_list(items: Any) -> TypeGuard[Collection[Any]]:
+    # Any collection a Python caller may pass for a JSON array (pydantic takes sets too).
+    return isinstance(items, Collection) and not isinstance(items, str | bytes | Mapping)
 
 
 def _too_many(path: str, count: int, limit: int, name: str) -> Problem:
