@@ -128,12 +128,11 @@ def _within_length(value: str, info: ValidationInfo) -> str:
 
 
 Date = Annotated[dt.date, BeforeValidator(_parse_date)]
+# Outputs write amounts as JSON strings; inputs read them within the limits.
 DecimalValue = Annotated[
-    Decimal,
-    BeforeValidator(_parse_decimal),
-    PlainSerializer(format_decimal, return_type=str, when_used="json"),
+    Decimal, PlainSerializer(format_decimal, return_type=str, when_used="json")
 ]
-PositiveDecimal = Annotated[DecimalValue, Field(gt=0)]
+PositiveDecimal = Annotated[DecimalValue, BeforeValidator(_parse_decimal), Field(gt=0)]
 CEUs = Annotated[DecimalValue, Field(ge=0)]
 Text = Annotated[str, AfterValidator(_within_length)]
 
