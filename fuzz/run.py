@@ -4,8 +4,8 @@
     python fuzz/run.py --inputs 2000        # what CI runs (tests/test_fuzz.py)
 
 Every input goes through ``evaluate`` (then, if accepted, the report's invariants,
-the same member with its records reversed and shuffled, and a check that the
-caller's data is unchanged) and through one of ``plan``, ``evaluate_history`` and
+its explanation, the same member with its records reversed and shuffled, and a
+check that the caller's data is unchanged) and through one of ``plan``, ``evaluate_history`` and
 the command line (``main([...])`` on a file), in turn. Expected outcomes: a
 report, or ``InvalidMemberError`` listing its problems; the command line exits
 0, 1 or 2 and never prints a traceback. Anything else is a failure: it is
@@ -108,6 +108,7 @@ def _evaluate(item: FuzzInput, tally: Tally) -> Any:
         tally.outcomes["evaluate: report"] += 1
         for wrong in oracle.report_problems(report):
             tally.fail("evaluate", wrong, item)
+        _guarded("explain", item, tally, report.explain)
     return report
 
 
