@@ -5,7 +5,8 @@ float, so ``35.99999999999999999999999999999`` reaches the checks with all its
 digits (and is refused) instead of arriving as the float 36.0; a 5,001-digit
 integer arrives as a ``Decimal`` too (``int()`` would refuse it with a
 ``ValueError``). Nesting deeper than the interpreter's recursion limit is a
-problem, not a ``RecursionError``.
+problem, not a ``RecursionError``; :func:`depth_problem` checks the data against
+``Limits.max_json_depth`` once its lists are known to be within their limits.
 """
 
 from __future__ import annotations
@@ -56,8 +57,7 @@ def decode_json(text: str | bytes | bytearray, limits: Limits) -> tuple[Any, lis
         return None, [_too_deep(limits)]
     except ValueError as exc:  # _constant's refusal of NaN and Infinity
         return None, [Problem("json_invalid", "$", f"not valid JSON: {exc}")]
-    problem = depth_problem(data, limits)
-    return data, [problem] if problem else []
+    return data, []
 
 
 def _constant(name: str) -> Any:

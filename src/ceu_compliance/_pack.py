@@ -15,7 +15,7 @@ import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -128,7 +128,12 @@ class RuleSet(BaseModel):
 
     def credential(self, code: str) -> CredentialSpec | None:
         """The catalog entry for ``code`` (an apprentice code gives its credential)."""
-        return _catalog_index(self.credentials).get(code.strip().upper())
+        return self.catalog.get(code.strip().upper())
+
+    @cached_property
+    def catalog(self) -> Mapping[str, CredentialSpec]:
+        """The catalog entries by code, apprentice codes included (built once per object)."""
+        return _catalog_index(self.credentials)
 
     def tier_total(self, credentials_held: int) -> Decimal:
         """Q-TIER: the total for ``credentials_held`` credentials (the last row is 'or more')."""
@@ -142,7 +147,6 @@ class RuleSet(BaseModel):
         return not known.isdisjoint(name_keys(provider, self.company_suffixes))
 
 
-@cache
 def _catalog_index(credentials: tuple[CredentialSpec, ...]) -> dict[str, CredentialSpec]:
     index: dict[str, CredentialSpec] = {}
     for spec in credentials:
@@ -229,9 +233,14 @@ class RulePack(BaseModel):
 
     def credential(self, code: str) -> CredentialSpec | None:
         """The catalog entry for ``code`` (an apprentice code gives its credential)."""
-        return _catalog_index(self.credentials).get(code.strip().upper())
+        return self.catalog.get(code.strip().upper())
 
-    @property
+    @cached_property
+    def catalog(self) -> Mapping[str, CredentialSpec]:
+        """The catalog entries by code, apprentice codes included (built once per object)."""
+        return _catalog_index(self.credentials)
+
+    @cached_property
     def known_codes(self) -> str:
         """The catalog's codes, as a refusal lists them: ``CPC, COC, ...``."""
         return ", ".join(spec.code for spec in self.credentials)

@@ -55,6 +55,7 @@ def parse_member(
     _check_flag("strict", strict)
     raw = _plain(data, limits)
     _refuse(_shape_problems(raw, limits), limits)
+    _refuse([problem] if (problem := depth_problem(raw, limits)) else [], limits)
     elements = _element_problems(raw, rules, limits)
     unknown: Iterable[Problem] = ()
     if strict:
@@ -186,9 +187,7 @@ def _plain(data: MemberArg, limits: Limits) -> Any:
         raise TypeError(
             f"member must be a Member, a mapping or JSON text, not {type(data).__name__}"
         )
-    # Any other JSON value (null, a number, an array) is data that is not a member.
-    _refuse([problem] if (problem := depth_problem(data, limits)) else [], limits)
-    return data
+    return data  # any other JSON value (null, a number, an array) is refused as not a member
 
 
 _JSON_VALUES = (type(None), bool, int, float, Decimal, list, tuple)
