@@ -609,3 +609,16 @@ def test_messages_speak_json_not_python(data: str, path: str, message: str) -> N
     assert (problems[0].path, problems[0].message) == (path, message)
     for word in ("tuple", "instance of", "dictionary", "Decimal(", "NoneType", "Value error"):
         assert word not in str(refusal(data)), word
+
+
+def test_an_option_out_of_range_is_refused_once_for_a_roster(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "roster.json"
+    path.write_text(json.dumps([COMPLIANT, COMPLIANT]), encoding="utf-8")
+    code, out, err = run(capsys, "evaluate", str(path), "--as-of", "1800-01-01")
+    assert (code, out) == (2, "")
+    assert err.count("as_of: 1800-01-01 is outside the years 1900 to 2200") == 1
+    code, out, err = run(capsys, "evaluate", str(path), "--periods", "11")
+    assert (code, out) == (2, "")
+    assert "periods: periods must be a positive integer of at most 10" in err

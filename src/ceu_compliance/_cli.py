@@ -318,7 +318,8 @@ def _each(members: list[tuple[str, Any]], roster: bool, run: Callable[[Any], _T]
         try:
             results.append(run(member))
         except InvalidMemberError as exc:
-            if not roster:
+            # A problem of an option (as_of, periods) is every member's: say it once.
+            if not roster or not exc.problems[0].path.startswith("$"):
                 raise
             # Member paths start with "$"; locate them in the roster instead.
             problems += [replace(p, path=path + p.path[1:]) for p in exc.problems]

@@ -1,15 +1,20 @@
 """Turn caller input into a valid :class:`Member`, or refuse it with every problem.
 
-Structure is checked by the pydantic models; this module adds the checks that
-need the rule pack (credential codes) or look across fields (unique record ids,
-hours versus CEUs). Those read the raw input, so they run even where the
-structure is broken elsewhere: one refusal lists everything to fix.
+First the input is held against the limits that bound the work (``Limits``:
+the lengths of its lists, its nesting), so that nothing reads an input past
+them. Structure is checked by the pydantic models (with the limits on strings,
+amounts and dates); this module adds the checks that need the rule pack
+(credential codes) or look across fields (unique record ids, hours versus CEUs).
+Those read the raw input, so they run even where the structure is broken
+elsewhere: one refusal lists everything to fix (the first ``Limits.max_problems``
+of it). :func:`checked_call` checks the arguments every entry point shares.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from decimal import Decimal
 from itertools import chain
@@ -76,7 +81,7 @@ def checked_call(
     member: MemberArg,
     *,
     as_of: dt.date | None,
-    rules: RulePack | str | Any,
+    rules: RulePack | str | os.PathLike[str] | None,
     strict: bool,
     limits: Limits | None,
 ) -> tuple[RulePack, Member, dt.date]:
