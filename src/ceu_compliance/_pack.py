@@ -278,7 +278,7 @@ def _parameter_problems(pack_id: str, parameters: Mapping[str, Parameter]) -> li
     problems += [
         Problem(
             "unknown_parameter",
-            f"$.parameters.{name}",
+            json_path(("parameters", name)),
             f"not a parameter this engine reads; expected one of {', '.join(sorted(_EXPECTED))}",
         )
         for name in sorted(set(parameters) - _EXPECTED)
