@@ -104,8 +104,7 @@ def _parse_decimal(value: Any, info: ValidationInfo) -> Any:
     # Refused, never rounded: a rounded amount could turn a shortfall into compliance.
     if abs(value) > limits.max_amount:
         raise ValueError(
-            f"{shown(value)} is over the limit of {limits.max_amount:,} "
-            "(Limits.max_amount)"
+            f"{shown(value)} is over the limit of {limits.max_amount:,} (Limits.max_amount)"
         )
     places = decimal_places(value)
     if places > limits.max_decimal_places:
@@ -121,8 +120,7 @@ def _within_length(value: str, info: ValidationInfo) -> str:
     limit = limits_of(info).max_string_length
     if len(value) > limit:
         raise ValueError(
-            f"{len(value):,} characters, more than the {limit:,} allowed "
-            "(Limits.max_string_length)"
+            f"{len(value):,} characters, more than the {limit:,} allowed (Limits.max_string_length)"
         )
     return value
 

@@ -59,7 +59,7 @@ def _pack_decimal(value: Any) -> Any:
         try:
             value = parse_amount(value.strip())
         except ValueError:
-            raise ValueError("expected a decimal number such as \"16\" or \"0.5\"") from None
+            raise ValueError('expected a decimal number such as "16" or "0.5"') from None
     elif isinstance(value, int):
         value = Decimal(value)
     if not isinstance(value, Decimal):
@@ -338,7 +338,7 @@ def _problem(kind: str, path: str, message: str, value: Any) -> Problem:
         return Problem(
             "toml_float",
             path,
-            "a TOML float is not allowed: write decimals as strings (\"0.5\") or integers, "
+            'a TOML float is not allowed: write decimals as strings ("0.5") or integers, '
             "so no binary rounding creeps in",
         )
     if kind == "extra_forbidden":
