@@ -89,7 +89,8 @@ USER_FACING = [
 def test_nothing_internal_reaches_users(path: Path) -> None:
     """No file outside this repository, no seed file name, no private module as API."""
     text = path.read_text(encoding="utf-8")
-    for leftover in ("INTERCHANGE", "RULES.md", "shared/", "../", "seed", "(s)"):
+    # "../../" leaves the repository from docs/; the seed is AAPC's page as a file.
+    for leftover in ("INTERCHANGE", "RULES.md", "shared/", "../../", "seeds/", "000_", "(s)"):
         if leftover == "(s)":  # allowed inside a verbatim quote of AAPC's page
             text = text.replace("CEU(s)", "")
         assert leftover not in text, f"{path.name} mentions {leftover!r}"

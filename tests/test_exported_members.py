@@ -3,6 +3,12 @@
 import ceu_compliance
 
 DOCUMENTED = {
+    "BatchError",
+    "RosterError",
+    "evaluate_frame",
+    "evaluate_many",
+    "plan_many",
+    "to_frame",
     "History",
     "SplitDecision",
     "evaluate_history",

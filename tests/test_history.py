@@ -25,7 +25,8 @@ from ceu_compliance import (
     evaluate_history,
     parse_member,
 )
-from ceu_compliance._engine import _evaluate
+from ceu_compliance._engine import evaluate_period
+from ceu_compliance._items import Split
 from ceu_compliance._pack import default_rule_pack
 from ceu_compliance._period import default_start
 from strategies import Case, any_cases
@@ -379,8 +380,8 @@ def exhaustive(data: dict[str, Any]) -> tuple[tuple[bool, ...], tuple[Decimal, .
     for amounts in product(*choices):
         served = {r.id: a for r, a in zip(shared, amounts, strict=True)}
         reports = (
-            _evaluate(older, pack.at(end), AS_OF, counted_here=served),
-            _evaluate(valid, pack.at(valid.renewal_due), AS_OF, applied_before=served),
+            evaluate_period(older, pack.at(end), AS_OF, Split(counted_here=served)),
+            evaluate_period(valid, pack.at(valid.renewal_due), AS_OF, Split(served_before=served)),
         )
         candidate = (tuple(r.compliant for r in reports), tuple(shortfall(r) for r in reports))
         if best is None or _better(candidate, best):

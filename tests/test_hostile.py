@@ -27,9 +27,11 @@ from ceu_compliance import (
     RulePackError,
     evaluate,
     evaluate_history,
+    evaluate_many,
     load_rule_pack,
     parse_rule_pack,
     plan,
+    plan_many,
 )
 from ceu_compliance._cli import example_members, main
 
@@ -622,3 +624,59 @@ def test_an_option_out_of_range_is_refused_once_for_a_roster(
     code, out, err = run(capsys, "evaluate", str(path), "--periods", "11")
     assert (code, out) == (2, "")
     assert "periods: periods must be a positive integer of at most 10" in err
+
+
+# ---------------------------------------------- rosters: evaluate_many and batch
+
+
+def test_evaluate_many_reads_json_text_exactly_and_within_the_limits() -> None:
+    refused = json_text(with_record(ceus="@n@"), n="35.99999999999999999999999999999")
+    deep = "[" * 100_000 + "]" * 100_000
+    members: list[Any] = [
+        refused,
+        deep,
+        {1, 2},
+        COMPLIANT,
+        member(records=COMPLIANT["records"] * 2),
+    ]
+    results = list(evaluate_many(members, as_of=AS_OF, limits=Limits(max_records=10)))
+    assert [type(r).__name__ for r in results] == [
+        "BatchError",
+        "BatchError",
+        "BatchError",
+        "ComplianceReport",
+        "BatchError",
+    ]
+    places, too_deep, not_a_member, _, too_many = results
+    assert "29 digits after the decimal point" in str(places)
+    assert "nest more than 64 levels deep" in str(too_deep)
+    assert "expected a member, not a set" in str(not_a_member)
+    assert "(Limits.max_records)" in str(too_many)
+
+
+def test_evaluate_many_checks_its_arguments_at_the_call() -> None:
+    with pytest.raises(TypeError, match=r"as_of must be a datetime\.date"):
+        evaluate_many([COMPLIANT], as_of="2027-04-15")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="limits must be"):
+        plan_many([COMPLIANT], as_of=AS_OF, limits=5)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", ["roster.json", "roster.jsonl"])
+def test_a_roster_file_is_read_exactly_and_deep_nesting_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str
+) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    almost = json_text(with_record(ceus="@n@"), n="35.99999999999999999999999999999")
+    entries = [json.dumps(COMPLIANT), almost, deep]
+    roster = tmp_path / name
+    roster.write_text(
+        "[" + ",".join(entries) + "]" if name.endswith(".json") else "\n".join(entries) + "\n",
+        encoding="utf-8",
+    )
+    out, errors = tmp_path / "out.jsonl", tmp_path / "errors.jsonl"
+    argv = ["batch", str(roster), "--out", str(out), "--errors", str(errors), "--as-of", str(AS_OF)]
+    code, _, _ = run(capsys, *argv)
+    assert code == 1  # some members refused: never 3
+    refused = errors.read_text(encoding="utf-8")
+    assert "29 digits after the decimal point" in refused
+    assert "nest" in refused

@@ -22,7 +22,7 @@ from ceu_compliance import (
     evaluate_history,
     plan,
 )
-from ceu_compliance._messages import REMEDIES, SPLIT_BY_HISTORY, rejection_message
+from ceu_compliance._messages import REMEDIES, rejection_message, split_message
 from ceu_compliance._render.html import Html, html_table, progress_bar_svg
 from ceu_compliance._render.markdown import markdown_escape
 from conftest import interchange_member
@@ -555,12 +555,10 @@ def test_the_split_variant_of_already_applied_only_for_its_detail() -> None:
         {"id": "m", "date": "2025-03-15", "activity": "course", "ceus": 6}
     )
     code = RejectionCode.ALREADY_APPLIED
-    split = rejection_message(code, record, Decimal(4), SPLIT_BY_HISTORY)
+    split = split_message(record, Decimal(4))
     assert split.startswith("Record m, dated 2025-03-15 in the previous renewal month, serves")
     assert not split.endswith(REMEDIES[code])
     assert rejection_message(code, record, Decimal(4)).endswith(REMEDIES[code])
-    other = rejection_message(RejectionCode.NOT_APPROVED, record, Decimal(4), SPLIT_BY_HISTORY)
-    assert other.endswith(REMEDIES[RejectionCode.NOT_APPROVED])
 
 
 # --------------------------------------------------------------- the helpers

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ceu_compliance._period import PeriodWindow
+from ceu_compliance._period import PeriodWindow, months_before
 
 DAY = dt.timedelta(days=1)
 MONTHS = 24
@@ -100,3 +101,12 @@ def test_p_prorate_period_years_share_out_the_period_s_months(due: dt.date, days
     assert sum(months) == window.months
     assert min(months) >= 1
     assert len(months) == 1 or months[0] == 12
+
+
+@given(
+    anchor=st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(2200, 1, 31)),
+    months=st.integers(-36, 36),
+)
+def test_months_before_is_relativedelta_without_its_cost(anchor: dt.date, months: int) -> None:
+    """P-PERIOD, P-REVOKE: the whole-number month step clamps exactly as relativedelta does."""
+    assert months_before(anchor, months) == anchor - relativedelta(months=months)

@@ -70,7 +70,9 @@ def test_hypothesis_settings_come_from_the_profile_the_environment_names() -> No
         p.name: re.findall(r"^@settings\(", p.read_text("utf-8"), re.M)
         for p in TESTS_DIR.glob("*.py")
     }
+    # The thread test runs 40 members per example; schemathesis draws per operation.
     assert {name: len(found) for name, found in overrides.items() if found} == {
         "test_properties.py": 1,
         "test_schema.py": 1,
+        "test_service.py": 1,
     }

@@ -5,6 +5,7 @@
 >>> report.compliant, report.status  # doctest: +SKIP
 """
 
+from ._batch import BatchError, evaluate_many, plan_many
 from ._codes import NotAppliedCode, RejectionCode, Status
 from ._engine import evaluate
 from ._errors import (
@@ -14,6 +15,7 @@ from ._errors import (
     ProblemsError,
     RulePackError,
 )
+from ._frame import evaluate_frame, to_frame
 from ._history import evaluate_history
 from ._limits import Limits
 from ._models import (
@@ -52,6 +54,7 @@ from ._pack import (
     parse_rule_pack,
 )
 from ._plan import plan
+from ._roster import RosterError
 from ._schema import json_schema
 from ._validation import parse_member
 
@@ -60,6 +63,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Activity",
     "Application",
+    "BatchError",
     "CEUComplianceError",
     "CEURecord",
     "ComplianceReport",
@@ -88,6 +92,7 @@ __all__ = [
     "RejectionCode",
     "Requirement",
     "RequirementExplanation",
+    "RosterError",
     "RulePack",
     "RulePackError",
     "RuleSet",
@@ -97,10 +102,14 @@ __all__ = [
     "YearCount",
     "default_rule_pack",
     "evaluate",
+    "evaluate_frame",
     "evaluate_history",
+    "evaluate_many",
     "json_schema",
     "load_rule_pack",
     "parse_member",
     "parse_rule_pack",
     "plan",
+    "plan_many",
+    "to_frame",
 ]

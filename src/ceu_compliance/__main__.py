@@ -4,4 +4,6 @@ import sys
 
 from ._cli import main
 
-sys.exit(main())
+# Guarded: worker processes of ``batch --jobs N`` import the main module again.
+if __name__ == "__main__":
+    sys.exit(main())

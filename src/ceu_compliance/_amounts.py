@@ -79,12 +79,43 @@ def decimal_of(value: Fraction, rounding: str = ROUND_HALF_EVEN) -> Decimal:
     Exact whenever ``value`` has a finite decimal form (the inputs are decimals,
     so it almost always has); otherwise rounded to 0.000001 CEU by ``rounding``.
     """
+    exact = _finite(value)
+    if exact is not None:
+        return exact
     with localcontext() as ctx:
         ctx.prec = 60
         exact = Decimal(value.numerator) / Decimal(value.denominator)
         if Fraction(exact) != value:
             exact = exact.quantize(Decimal("0.000001"), rounding=rounding)
     return Decimal(format_decimal(exact))
+
+
+def _finite(value: Fraction) -> Decimal | None:
+    return exact_decimal(value.numerator, value.denominator)
+
+
+def exact_decimal(numerator: int, denominator: int) -> Decimal | None:
+    """``numerator / denominator`` as a decimal without trailing zeros, or None if it has no
+    finite form.
+
+    Whole-number arithmetic only, so no decimal context can round it: a
+    denominator ``2**a * 5**b`` divides ``10**max(a, b)``.
+    """
+    if numerator % denominator == 0:
+        return Decimal(numerator // denominator)
+    twos = (denominator & -denominator).bit_length() - 1
+    rest, fives = denominator >> twos, 0
+    while rest % 5 == 0:
+        rest //= 5
+        fives += 1
+    if rest != 1:
+        return None
+    places = max(twos, fives)
+    digits = numerator * (10**places // denominator)
+    while places and digits % 10 == 0:
+        digits //= 10
+        places -= 1
+    return Decimal(digits) if not places else Decimal(f"{digits}E-{places}")
 
 
 @dataclass
@@ -94,7 +125,12 @@ class Rounder:
     rounding: str = ROUND_HALF_EVEN
     rounded: list[str] = field(default_factory=list)
 
-    def __call__(self, value: Fraction) -> Decimal:
+    def __call__(self, value: Fraction | Decimal) -> Decimal:
+        if isinstance(value, Decimal):
+            return value
+        exact = _finite(value)
+        if exact is not None:
+            return exact
         out = decimal_of(value, self.rounding)
         if Fraction(out) != value:
             self.rounded.append(format_decimal(out))

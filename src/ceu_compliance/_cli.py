@@ -29,6 +29,7 @@ from typing import Any, TypeAlias, TypeVar
 
 from . import __version__
 from ._arithmetic import own_arithmetic
+from ._cli_batch import add_commands as _add_roster_commands
 from ._decode import decode_json
 from ._engine import evaluate
 from ._errors import (
@@ -124,6 +125,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_plan(commands)
     _add_demo(commands)
     _add_schema(commands)
+    _add_roster_commands(commands, [partial(_as_of_option, default_help="today"), _rules_option])
     return parser
 
 

@@ -27,6 +27,18 @@ def _number(text: str) -> Decimal | int:
     return int(text) if len(text) <= _SHORT_INT else Decimal(text)
 
 
+def _constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+EXACT_JSON = json.JSONDecoder(parse_float=Decimal, parse_int=_number, parse_constant=_constant)
+"""A JSON decoder that reads numbers as the engine needs them (module docstring).
+
+Its ``decode`` and ``raw_decode`` raise ``ValueError`` for ``NaN`` and
+``Infinity`` and ``RecursionError`` for nesting too deep for the interpreter.
+"""
+
+
 def decode_json(text: str | bytes | bytearray, limits: Limits) -> tuple[Any, list[Problem]]:
     """The data of JSON ``text``, or ``None`` and the problems that refuse it.
 
@@ -50,7 +62,7 @@ def decode_json(text: str | bytes | bytearray, limits: Limits) -> tuple[Any, lis
                 Problem("not_utf8", "$", f"not UTF-8 text: {exc.reason} at byte {exc.start}")
             ]
     try:
-        data = json.loads(text, parse_float=Decimal, parse_int=_number, parse_constant=_constant)
+        data = EXACT_JSON.decode(text)
     except json.JSONDecodeError as exc:
         return None, [Problem("json_invalid", "$", f"not valid JSON: {exc}")]
     except RecursionError:
@@ -58,10 +70,6 @@ def decode_json(text: str | bytes | bytearray, limits: Limits) -> tuple[Any, lis
     except ValueError as exc:  # _constant's refusal of NaN and Infinity
         return None, [Problem("json_invalid", "$", f"not valid JSON: {exc}")]
     return data, []
-
-
-def _constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
 
 
 def depth_problem(data: Any, limits: Limits) -> Problem | None:

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from ._amounts import format_decimal
 from ._codes import RejectionCode
 from ._messages import RULE_OF, rejection_message
-from ._models import Activity, CEURecord, Rejection
+from ._models import Activity, CEURecord, Rejection, construct
 from ._pack import RuleSet
 from ._period import PeriodWindow
 
@@ -45,37 +46,63 @@ class Claim:
     available: Decimal
     rejections: tuple[Rejection, ...] = ()
 
+    @cached_property
+    def index(self) -> str | None:
+        """The record's index number as stages compare it (:func:`index_key`)."""
+        return index_key(self.record.index_number)
+
     def reject(
-        self, code: RejectionCode, amount: Decimal, detail: str = "", rule: str = ""
+        self,
+        code: RejectionCode,
+        amount: Decimal,
+        detail: str = "",
+        rule: str = "",
+        *,
+        message: str | None = None,
     ) -> Claim:
-        """This claim with ``amount`` of its available CEUs rejected as ``code``."""
+        """This claim with ``amount`` of its available CEUs rejected as ``code``.
+
+        The message is the code's own (``_messages``), given ``detail``, unless
+        ``message`` says otherwise.
+        """
         amount = min(amount, self.available)
         if amount <= 0:
             return self
-        rejection = Rejection(
+        rejection = construct(
+            Rejection,
             code=code,
             ceus=amount,
             rule=rule or RULE_OF[code],
-            message=rejection_message(code, self.record, amount, detail),
+            message=message or rejection_message(code, self.record, amount, detail),
         )
-        return replace(
-            self, available=self.available - amount, rejections=(*self.rejections, rejection)
-        )
+        # Built directly: dataclasses.replace costs more than the rest of a rejection.
+        rejections = (*self.rejections, rejection)
+        return Claim(self.record, self.position, self.claimed, self.available - amount, rejections)
 
 
 Stage = Callable[[Sequence[Claim], Context], tuple[Claim, ...]]
 RecordCheck = Callable[[Claim, Context], Claim]
 
 
+class PerRecord:
+    """A stage that applies ``check`` to every claim that still has CEUs available.
+
+    It keeps ``check`` so that :func:`run_stages` can run consecutive per-record
+    stages in one pass over the claims.
+    """
+
+    def __init__(self, check: RecordCheck) -> None:
+        self.check = check
+        self.__name__ = check.__name__
+        self.__doc__ = check.__doc__
+
+    def __call__(self, claims: Sequence[Claim], ctx: Context) -> tuple[Claim, ...]:
+        return tuple(self.check(c, ctx) if c.available > 0 else c for c in claims)
+
+
 def per_record(check: RecordCheck) -> Stage:
-    """A stage applying ``check`` to every claim that still has CEUs available."""
-
-    def stage(claims: Sequence[Claim], ctx: Context) -> tuple[Claim, ...]:
-        return tuple(check(c, ctx) if c.available > 0 else c for c in claims)
-
-    stage.__name__ = check.__name__
-    stage.__doc__ = check.__doc__
-    return stage
+    """Make ``check`` a stage (decorator)."""
+    return PerRecord(check)
 
 
 def claimed_ceus(record: CEURecord, rules: RuleSet) -> Decimal:
@@ -97,12 +124,12 @@ def duplicates(claims: Sequence[Claim], ctx: Context) -> tuple[Claim, ...]:
     """E-DUPLICATE: keep the earliest claim of each index number, reject the rest whole."""
     kept: dict[str, Claim] = {}
     for claim in sorted(claims, key=lambda c: (c.record.date, c.position)):
-        key = index_key(claim.record.index_number)
+        key = claim.index
         if key is not None and key not in kept:
             kept[key] = claim
     out = []
     for claim in claims:
-        key = index_key(claim.record.index_number)
+        key = claim.index
         if key is not None and kept[key] is not claim:
             claim = claim.reject(
                 RejectionCode.DUPLICATE, claim.available, claim.record.index_number or ""
@@ -155,8 +182,9 @@ def already_applied(claim: Claim, ctx: Context) -> Claim:
 def approval(claim: Claim, ctx: Context) -> Claim:
     """E-APPROVED: an index number, an approval, or AAPC's own education."""
     record = claim.record
-    aapc = ctx.rules.is_provider(record.provider, ctx.rules.aapc_providers)
-    if not (index_key(record.index_number) or record.approved or aapc):
+    if claim.index or record.approved:
+        return claim
+    if not ctx.rules.is_provider(record.provider, ctx.rules.aapc_providers):
         return claim.reject(RejectionCode.NOT_APPROVED, claim.available)
     return claim
 
@@ -186,9 +214,10 @@ def webinar(claim: Claim, ctx: Context) -> Claim:
             RejectionCode.QUIZ_NOT_PASSED, claim.available, "webinars earn CEUs only with it"
         )
     cap = ctx.rules.webinar_max_ceus
-    return claim.reject(
-        RejectionCode.ACTIVITY_CAP, claim.available - cap, f"webinar ({format_decimal(cap)})"
-    )
+    if claim.available <= cap:
+        return claim
+    detail = f"webinar ({format_decimal(cap)})"
+    return claim.reject(RejectionCode.ACTIVITY_CAP, claim.available - cap, detail)
 
 
 @per_record
@@ -198,13 +227,12 @@ def workshop(claim: Claim, ctx: Context) -> Claim:
         return claim
     rules = ctx.rules
     cap, attendance = rules.workshop_max_ceus, rules.workshop_attendance_ceus
-    claim = claim.reject(
-        RejectionCode.ACTIVITY_CAP,
-        claim.available - cap,
-        f"workshop ({format_decimal(cap)})",
-        "E-WORKSHOP",
-    )
-    if not claim.record.quiz_passed:
+    if claim.available > cap:
+        detail = f"workshop ({format_decimal(cap)})"
+        claim = claim.reject(
+            RejectionCode.ACTIVITY_CAP, claim.available - cap, detail, "E-WORKSHOP"
+        )
+    if not claim.record.quiz_passed and claim.available > attendance:
         detail = f"a workshop earns {format_decimal(attendance)} for attending"
         claim = claim.reject(
             RejectionCode.QUIZ_NOT_PASSED, claim.available - attendance, detail, "E-WORKSHOP"
@@ -226,11 +254,43 @@ STAGES: tuple[Stage, ...] = (
 
 
 def run_stages(records: Sequence[CEURecord], ctx: Context) -> tuple[Claim, ...]:
-    """Every record through every stage, in order."""
+    """Every record through every stage, in order.
+
+    Consecutive per-record stages run in one pass, each claim through their checks
+    in stage order: the same as one stage after another, since a per-record check
+    looks at its own claim only.
+    """
     claims = tuple(
         Claim(record=r, position=i, claimed=(c := claimed_ceus(r, ctx.rules)), available=c)
         for i, r in enumerate(records)
     )
-    for stage in STAGES:
-        claims = stage(claims, ctx)
+    for group in _PASSES:
+        if callable(group):
+            claims = group(claims, ctx)
+        else:
+            claims = tuple(_through(claim, group, ctx) for claim in claims)
     return claims
+
+
+def _through(claim: Claim, checks: Sequence[RecordCheck], ctx: Context) -> Claim:
+    for check in checks:
+        if claim.available <= 0:
+            break
+        claim = check(claim, ctx)
+    return claim
+
+
+def _passes(stages: Sequence[Stage]) -> list[Stage | list[RecordCheck]]:
+    """``stages`` with each run of per-record stages gathered into one list of checks."""
+    passes: list[Stage | list[RecordCheck]] = []
+    for stage in stages:
+        if not isinstance(stage, PerRecord):
+            passes.append(stage)
+        elif passes and isinstance(passes[-1], list):
+            passes[-1].append(stage.check)
+        else:
+            passes.append([stage.check])
+    return passes
+
+
+_PASSES = _passes(STAGES)

@@ -5,16 +5,17 @@ credentials held on its own start and the rules in force on its own due date.
 A record dated in a renewal month borders two periods: the one the month ends
 and the next one (whose previous renewal month it is). Its CEUs may serve either,
 split if useful, never both. The split is chosen by one exact linear program over
-all periods, each period built as :func:`~ceu_compliance._assign.assign` builds it
-(``_assign.Program``) and the records shared by two periods given variables of
-their own, linked by "at most the record's CEUs in all". Lexicographically:
+all periods (:func:`~ceu_compliance._assign.split`), lexicographically:
 
 1. make the earliest period compliant if possible, then the next, and so on
    (each a feasibility test with the earlier decisions kept as constraints);
 2. then minimise each period's shortfall (total shortfall plus the minimums'
    shortfalls), earliest period first;
 3. then, at each boundary from the earliest, give the earlier period as few
-   renewal-month CEUs as possible: what it does not need serves the later one.
+   renewal-month CEUs as possible: what it does not need serves the later one;
+   among records, the earliest serve the earlier period first.
+
+A history whose periods share no renewal-month record needs no program at all.
 
 Each period's report then comes from the ordinary evaluation, told the split:
 CEUs serving the earlier period are ``already_applied`` in the later one, and the
@@ -24,17 +25,17 @@ rest is ``rollover`` in the earlier one (see docs/history.md).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from ._amounts import Rounder, ceus
 from ._arithmetic import own_arithmetic
-from ._assign import Program
-from ._engine import Prepared, RulesArg, _evaluate, prepare
+from ._assign import Span, split
+from ._engine import RulesArg, prepare, report_of, resplit
 from ._errors import InvalidMemberError, Problem
+from ._items import Prepared, Split
 from ._limits import Limits, check_limits
-from ._lp import Constraint, Solution, maximize
 from ._models import ComplianceReport, History, Member, SplitDecision
 from ._pack import RulePack, RuleSet
 from ._period import PeriodWindow, default_start
@@ -87,18 +88,23 @@ def evaluate_history(
     pack, valid, day = checked_call(member, as_of=as_of, rules=rules, strict=strict, limits=limits)
     spans, notes = _spans(valid, pack, periods)
     borders = [_renewal_month_ids(valid, span.end) for span in spans[:-1]]
-    chosen = _choose([prepare(s.member, s.rules, day) for s in spans], borders)
+    prepared = [prepare(s.member, s.rules, day) for s in spans]
+    chosen = _choose(prepared, borders)
     decimal = Rounder()
     served = [{r: decimal(v) for r, v in border.items()} for border in chosen]
 
     reports: list[ComplianceReport] = []
     for k, span in enumerate(spans):
-        report = _evaluate(
+        split = Split(
+            served_before=served[k - 1] if k else {},
+            counted_here=served[k] if k < len(borders) else None,
+        )
+        report = report_of(
             span.member,
             span.rules,
             day,
-            applied_before=served[k - 1] if k else None,
-            counted_here=served[k] if k < len(borders) else None,
+            resplit(prepared[k], span.rules, split),
+            rollover_note=split.counted_here is None,
         )
         # A record is reported in the periods whose window holds it (a renewal-month
         # record in both); the oldest period also lists the records before the
@@ -200,98 +206,22 @@ def _choose(
 
     ``borders[b]`` holds the records shared by ``periods[b]`` and ``periods[b + 1]``.
     """
-    lp = _Joint()
+    spans = []
     for k, period in enumerate(periods):
-        before = borders[k - 1] if k else frozenset()
-        after = borders[k] if k < len(borders) else frozenset()
-        lp.add(k, period, before | after)
-    earlier = [
-        {r: lp.shared[b][r][0] for r in sorted(border & lp.shared[b].keys())}
-        for b, border in enumerate(borders)
-    ]
-    if not any(earlier):
-        return [{} for _ in borders]
-    for b, variables in enumerate(earlier):
-        for record, variable in variables.items():
-            later, limit = lp.shared[b + 1].get(record, (None, Fraction(0)))
-            row = {variable: Fraction(1)} | ({} if later is None else {later: Fraction(1)})
-            lp.constraints.append(Constraint(row, "<=", limit))
-
-    compliant = [
-        lp.reach(score, target) for score, target in zip(lp.scores, lp.targets, strict=True)
-    ]
-    for score, reached in zip(lp.scores, compliant, strict=True):
-        if not reached:
-            lp.optimise(score)
-    solution = [lp.optimise(dict.fromkeys(v.values(), Fraction(-1))) for v in earlier if v][-1]
-    return [{r: solution.values[v] for r, v in variables.items()} for variables in earlier]
-
-
-class _Joint:
-    """One linear program over every period of a history, solved lexicographically.
-
-    Each period is the evaluation's own assignment program (variables prefixed by
-    the period's index), plus a variable for the total's shortfall. Its ``score``,
-    the CEUs assigned to minimums minus the total's shortfall, is the sum of the
-    minimums' requirements less the period's whole shortfall: maximising it
-    minimises the shortfall, and it reaches its ``target`` exactly when the period
-    is compliant.
-    """
-
-    def __init__(self) -> None:
-        self.variables: list[Hashable] = []
-        self.constraints: list[Constraint] = []
-        self.scores: list[dict[Hashable, Fraction]] = []
-        self.targets: list[Fraction] = []
-        # per period: shared record id -> its count variable and its CEUs
-        self.shared: list[dict[str, tuple[Hashable, Fraction]]] = []
-
-    def add(self, k: int, period: Prepared, shared: frozenset[str]) -> None:
-        """Period ``k``, the records in ``shared`` each with a count variable of its own."""
-        # In canonical (date, id) order, so that the input order cannot change the split.
-        ranked = sorted(zip(period.items, period.live, strict=True), key=lambda p: p[0].order)
-        ids = [claim.record.id for _, claim in ranked]
-        apart = [i for i, record in enumerate(ids) if record in shared]
-        # A shared record counts at most what it has; counting more never hurts a period.
-        items = [
-            replace(item, flexible=True) if i in apart else item
-            for i, (item, _) in enumerate(ranked)
-        ]
-        program = Program.build(items, period.sinks, period.caps, apart=apart)
-        self.variables += [(k, v) for v in program.variables]
-        self.constraints += [
-            Constraint({(k, v): a for v, a in c.coefficients.items()}, c.sense, c.rhs)
-            for c in program.base
-        ]
-        shortfall = (k, "total shortfall")
-        self.variables.append(shortfall)
-        counted = {(k, v): Fraction(1) for v in program.c.values()}
-        self.constraints.append(
-            Constraint({shortfall: Fraction(1), **counted}, ">=", Fraction(period.required_total))
+        shared = (borders[k - 1] if k else frozenset()) | (
+            borders[k] if k < len(borders) else frozenset()
         )
-        score: dict[Hashable, Fraction] = {(k, v): Fraction(1) for v in program.x.values()}
-        self.scores.append({**score, shortfall: Fraction(-1)})
-        self.targets.append(sum((Fraction(s.required) for s in period.sinks), Fraction(0)))
-        self.shared.append(
-            {
-                ids[p.apart]: ((k, program.c[p]), Fraction(items[p.apart].amount))
-                for p in program.profiles
-                if p.apart >= 0
-            }
+        ids = [claim.record.id for claim in period.live]
+        spans.append(
+            Span(
+                items=period.items,
+                sinks=period.sinks,
+                caps=period.caps,
+                total_required=period.required_total,
+                shared={i: rid for i, rid in enumerate(ids) if rid in shared},
+            )
         )
-
-    def reach(self, objective: dict[Hashable, Fraction], target: Fraction) -> bool:
-        """Whether ``objective`` can reach ``target``; if it can, it must from now on."""
-        if maximize(self.variables, objective, self.constraints).value < target:
-            return False
-        self.constraints.append(Constraint(objective, ">=", target))
-        return True
-
-    def optimise(self, objective: dict[Hashable, Fraction]) -> Solution:
-        """Maximise ``objective``, and keep its optimum from now on."""
-        solution = maximize(self.variables, objective, self.constraints)
-        self.constraints.append(Constraint(objective, ">=", solution.value))
-        return solution
+    return split(spans)
 
 
 def _with_note(report: ComplianceReport, note: str) -> ComplianceReport:

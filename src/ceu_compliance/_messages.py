@@ -3,8 +3,8 @@
 Every message names the record (its id, and its title or provider when known),
 says why its CEUs did not count, and ends with what the member can do about it
 (:data:`REMEDIES`). The engine writes these messages into the report; the
-explanation adds the rule's citation beside them. A caller may pick a variant
-of a code's message through its ``detail`` (:data:`SPLIT_BY_HISTORY`).
+explanation adds the rule's citation beside them. A history's renewal-month
+split has a sentence of its own (:func:`split_message`).
 
 The models are imported only for type checking: the renderers use these
 sentences too, and the models import the renderers.
@@ -135,21 +135,6 @@ REMEDIES: dict[RejectionCode, str] = {
     RejectionCode.FUTURE_DATE: "Check the date, or evaluate again on or after it.",
 }
 
-#: The ``detail`` of an ``already_applied`` rejection made by a history's
-#: renewal-month split (H-SPLIT), not by the record's ``applied_to_previous_period``
-#: (which a history ignores after its oldest period).
-SPLIT_BY_HISTORY = "H-SPLIT"
-
-# Messages chosen by (code, detail) instead of the code's own reason and remedy.
-_VARIANTS: dict[tuple[RejectionCode, str], tuple[str, str]] = {
-    (RejectionCode.ALREADY_APPLIED, SPLIT_BY_HISTORY): (
-        "{What}, dated {date} in the previous renewal month, serves the previous period of "
-        "this history with {ceus} (H-SPLIT); a CEU counts for one period only.",
-        "Claim those CEUs in the previous period's submission; in a history the split decides "
-        "this, not applied_to_previous_period.",
-    ),
-}
-
 
 def describe(record: CEURecord) -> str:
     """How a sentence names a record: its id, and title or provider when known."""
@@ -160,21 +145,36 @@ def describe(record: CEURecord) -> str:
 def rejection_message(
     code: RejectionCode, record: CEURecord, amount: Decimal, detail: str = ""
 ) -> str:
-    """The reason ``amount`` CEUs of ``record`` were refused as ``code``, then the remedy.
+    """The reason ``amount`` CEUs of ``record`` were refused as ``code``, then the remedy."""
+    return _sentence(_REASONS[code], REMEDIES[code], record, amount, detail)
 
-    A ``detail`` that names a variant of the code (:data:`SPLIT_BY_HISTORY`) selects
-    that variant's reason and remedy.
+
+def split_message(record: CEURecord, amount: Decimal) -> str:
+    """``already_applied`` decided by a history's renewal-month split (H-SPLIT), not by the
+    record's ``applied_to_previous_period`` (which a history reads for its oldest period only).
     """
+    return _sentence(
+        "{What}, dated {date} in the previous renewal month, serves the previous period of "
+        "this history with {ceus} (H-SPLIT); a CEU counts for one period only.",
+        "Claim those CEUs in the previous period's submission; in a history the split decides "
+        "this, not applied_to_previous_period.",
+        record,
+        amount,
+    )
+
+
+def _sentence(
+    reason: str, remedy: str, record: CEURecord, amount: Decimal, detail: str = ""
+) -> str:
     what = describe(record)
-    template, remedy = _VARIANTS.get((code, detail), (_REASONS[code], REMEDIES[code]))
-    reason = template.format(
+    text = reason.format(
         What=what[0].upper() + what[1:],
         what=what,
         date=record.date.isoformat(),
         ceus=ceus(amount),
         detail=detail,
     )
-    return f"{reason} {remedy}"
+    return f"{text} {remedy}"
 
 
 # Why a record cannot serve a minimum it is approved for (NotAppliedCode), then

@@ -21,7 +21,7 @@ from abc import abstractmethod
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -32,7 +32,9 @@ from pydantic import (
     PlainSerializer,
     SerializerFunctionWrapHandler,
     ValidationInfo,
+    computed_field,
     model_serializer,
+    model_validator,
 )
 
 from ._amounts import decimal_places, format_decimal, parse_amount
@@ -138,6 +140,26 @@ Text = Annotated[str, AfterValidator(_within_length)]
 # lists each one in ``warnings`` (or strict parsing refuses them).
 _INPUT = ConfigDict(frozen=True, extra="allow", str_strip_whitespace=True)
 _OUTPUT = ConfigDict(frozen=True, extra="forbid")
+
+_Output = TypeVar("_Output", bound=BaseModel)
+
+
+def construct(model: type[_Output], **values: Any) -> _Output:
+    """An output model from values the engine computed, every field given by name.
+
+    What ``model_construct`` does for such values, without its per-field search
+    for aliases and defaults: a report builds dozens of these, and that search
+    cost more than everything else in a typical report. No validation, so the
+    caller gives every field with its final type; the tests check that each
+    output model built this way equals the validated one.
+    """
+    assert values.keys() == model.__pydantic_fields__.keys(), (model, values.keys())
+    built = model.__new__(model)
+    object.__setattr__(built, "__dict__", values)
+    object.__setattr__(built, "__pydantic_fields_set__", set(values))
+    object.__setattr__(built, "__pydantic_extra__", None)
+    object.__setattr__(built, "__pydantic_private__", None)
+    return built
 
 
 class Activity(StrEnum):
@@ -366,6 +388,21 @@ class Rendered(BaseModel):
             if name in cls.__dict__:
                 setattr(cls, name, own_arithmetic(cls.__dict__[name]))
 
+    @computed_field(description=SCHEMA_VERSION_DESCRIPTION)  # type: ignore[prop-decorator]
+    @property
+    def schema_version(self) -> str:
+        """The version of the JSON format this output follows (:data:`SCHEMA_VERSION`)."""
+        return SCHEMA_VERSION
+
+    @model_validator(mode="before")
+    @classmethod
+    def _written_not_read(cls, data: Any) -> Any:
+        # Every output writes its schema_version and none stores it: reading an
+        # output's JSON back (model_validate_json) passes over it.
+        if isinstance(data, dict) and "schema_version" in data:
+            return {k: v for k, v in data.items() if k != "schema_version"}
+        return data
+
     @own_arithmetic
     def to_json(self, *, indent: int | None = 2) -> str:
         """The JSON of docs/format.md."""
@@ -419,7 +456,6 @@ class ComplianceReport(Rendered):
     extension_offer: ExtensionOffer | None
     notes: tuple[str, ...]
     warnings: tuple[InputWarning, ...] = Field(description=WARNINGS_DESCRIPTION)
-    schema_version: str = Field(default=SCHEMA_VERSION, description=SCHEMA_VERSION_DESCRIPTION)
 
     def to_text(self) -> str:
         return text.report(self)
@@ -571,7 +607,6 @@ class Plan(Rendered):
     days_to_revocation: int = Field(description="Days from as_of to deadlines.revocation; 0 after.")
     notes: tuple[str, ...]
     warnings: tuple[InputWarning, ...] = Field(description=WARNINGS_DESCRIPTION)
-    schema_version: str = Field(default=SCHEMA_VERSION, description=SCHEMA_VERSION_DESCRIPTION)
 
     def to_text(self) -> str:
         return text.plan(self)
@@ -618,7 +653,6 @@ class History(Rendered):
     warnings: tuple[InputWarning, ...] = Field(
         description=WARNINGS_DESCRIPTION + " The same list as each period's report."
     )
-    schema_version: str = Field(default=SCHEMA_VERSION, description=SCHEMA_VERSION_DESCRIPTION)
 
     def to_text(self) -> str:
         return text.history(self)
@@ -700,7 +734,6 @@ class Explanation(Rendered):
         description="Every credential minimum a record is approved for but cannot serve, "
         "in record order.",
     )
-    schema_version: str = Field(default=SCHEMA_VERSION, description=SCHEMA_VERSION_DESCRIPTION)
 
     def to_text(self) -> str:
         return text.explanation(self)

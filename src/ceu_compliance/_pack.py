@@ -9,6 +9,7 @@ on one date into a flat, typed :class:`RuleSet` that the engine reads.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import os
 import re
@@ -126,14 +127,22 @@ class RuleSet(BaseModel):
     credentials: tuple[CredentialSpec, ...]
     citations: Mapping[str, str]
 
+    @cached_property
+    def _catalog(self) -> dict[str, CredentialSpec]:
+        # Worked out once per rule set; a cached property takes no part in ==.
+        return _catalog_index(self.credentials)
+
     def credential(self, code: str) -> CredentialSpec | None:
         """The catalog entry for ``code`` (an apprentice code gives its credential)."""
-        return self.catalog.get(code.strip().upper())
+        return self._catalog.get(code.strip().upper())
+
+    def rank(self, code: str) -> int:
+        """The catalog position of the credential ``code``: the order of requirements."""
+        return self._ranks[code]
 
     @cached_property
-    def catalog(self) -> Mapping[str, CredentialSpec]:
-        """The catalog entries by code, apprentice codes included (built once per object)."""
-        return _catalog_index(self.credentials)
+    def _ranks(self) -> dict[str, int]:
+        return {spec.code: n for n, spec in enumerate(self.credentials)}
 
     def tier_total(self, credentials_held: int) -> Decimal:
         """Q-TIER: the total for ``credentials_held`` credentials (the last row is 'or more')."""
@@ -227,18 +236,29 @@ class RulePack(BaseModel):
     credentials: tuple[CredentialSpec, ...] = Field(min_length=1)
     citations: dict[str, str]
 
+    # Worked out once per pack (cached properties take no part in ==): the catalog
+    # by code, the days on which some value changes, and the rule set in force from
+    # each of those days, resolved on first use (from any thread: equal sets).
+
+    @cached_property
+    def _catalog(self) -> dict[str, CredentialSpec]:
+        return _catalog_index(self.credentials)
+
+    @cached_property
+    def _changes(self) -> list[dt.date]:
+        return sorted({d for p in self.parameters.values() for d in p.values})
+
+    @cached_property
+    def _resolved(self) -> dict[dt.date, RuleSet]:
+        return {}
+
     @property
     def id(self) -> str:
         return self.pack.id
 
     def credential(self, code: str) -> CredentialSpec | None:
         """The catalog entry for ``code`` (an apprentice code gives its credential)."""
-        return self.catalog.get(code.strip().upper())
-
-    @cached_property
-    def catalog(self) -> Mapping[str, CredentialSpec]:
-        """The catalog entries by code, apprentice codes included (built once per object)."""
-        return _catalog_index(self.credentials)
+        return self._catalog.get(code.strip().upper())
 
     @cached_property
     def known_codes(self) -> str:
@@ -248,10 +268,21 @@ class RulePack(BaseModel):
     def at(self, day: dt.date) -> RuleSet:
         """Resolve every parameter as in force on ``day``.
 
+        The rule set only changes on the days some value takes effect, so each
+        is resolved once and shared by every day up to the next change.
+
         Raises:
             RulePackError: some parameter has no value on or before ``day``.
         """
-        return _resolve(self.id, self.parameters, self.credentials, self.citations, day)
+        since = bisect.bisect_right(self._changes, day)
+        if not since:
+            return _resolve(self.id, self.parameters, self.credentials, self.citations, day)
+        change = self._changes[since - 1]
+        found = self._resolved.get(change)
+        if found is None:
+            found = _resolve(self.id, self.parameters, self.credentials, self.citations, change)
+            self._resolved[change] = found
+        return found
 
     @model_validator(mode="after")
     def _check(self) -> RulePack:

@@ -7,8 +7,10 @@ to the month's end, and repeated steps would drift (31 Mar -> 28 Feb -> 28 Jan).
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 from dateutil.relativedelta import relativedelta
 
@@ -16,8 +18,14 @@ _DAY = dt.timedelta(days=1)
 
 
 def months_before(anchor: dt.date, months: int) -> dt.date:
-    """``anchor`` minus ``months`` calendar months, the day clamped to the month's end."""
-    return anchor - relativedelta(months=months)
+    """``anchor`` minus ``months`` calendar months, the day clamped to the month's end.
+
+    As ``anchor - relativedelta(months=months)``, in whole-number arithmetic
+    (this runs for every member; ``tests/test_period.py`` checks the two agree).
+    """
+    year, month = divmod(anchor.year * 12 + anchor.month - 1 - months, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(anchor.day, last))
 
 
 def default_start(end: dt.date, months: int) -> dt.date:
@@ -33,8 +41,7 @@ def months_spanned(start: dt.date, end: dt.date) -> int:
 
 def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
     """First and last day of ``day``'s calendar month."""
-    first = day.replace(day=1)
-    return first, first + relativedelta(months=1) - _DAY
+    return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 @dataclass(frozen=True)
@@ -75,11 +82,13 @@ class PeriodWindow:
             return cls(start, end, extension_until, default_months)
         return cls(period_start, end, extension_until, months_spanned(period_start, end))
 
-    @property
+    # The bounds below are read for every record: each is worked out once per window.
+
+    @cached_property
     def window_start(self) -> dt.date:
         return month_bounds(self.start - _DAY)[0]
 
-    @property
+    @cached_property
     def renewal_month_start(self) -> dt.date:
         return self.end.replace(day=1)
 
@@ -96,7 +105,11 @@ class PeriodWindow:
         A default period has two even when it starts on 29 February (its second
         year then runs from 28 February to 28 February).
         """
-        second = self.start + relativedelta(years=1)
+        return self._years
+
+    @cached_property
+    def _years(self) -> tuple[tuple[dt.date, dt.date], ...]:
+        second = months_before(self.start, -12)
         if second > self.end:
             return ((self.start, self.end),)
         return ((self.start, second - _DAY), (second, self.end))
@@ -112,11 +125,8 @@ class PeriodWindow:
 
     def year_of(self, day: dt.date) -> int:
         """1-based period-year of ``day``; earlier days are in the first, later in the last."""
-        years = self.years()
-        for number, (_, last) in enumerate(years, start=1):
-            if day <= last:
-                return number
-        return len(years)
+        years = self._years
+        return 1 if len(years) == 1 or day <= years[0][1] else 2
 
 
 def submission_opens(due: dt.date, months: int) -> dt.date:

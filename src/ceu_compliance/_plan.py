@@ -7,33 +7,33 @@ specialty minimums' shortfalls under an assignment of the existing CEUs, that
 assignment needs ``max(T, C, S)`` more CEUs. PL-MIN's ``N`` is the least of
 these over every valid assignment.
 
-It is found with the evaluation's own assignment program (``_assign.Program``,
+It is found on the evaluation's own assignment problem (``_assign.plan_assignment``:
 the same items, minimums and caps; renewal-month CEUs may all count, nothing
-has to be held back as rollover), plus one variable ``n`` and three rows
-``n >= T``, ``n >= C``, ``n >= S``. Two exact LPs: the first minimises ``n``;
-the second keeps ``n`` at that optimum and assigns as many CEUs to minimums as
-it can, so the shortfalls shown are the smallest ones that achieve ``N``.
+has to be held back as rollover): the fewest new CEUs first, then the most CEUs
+assigned to minimums, so the shortfalls shown are the smallest ones that achieve
+``N``, with ties broken as in the report.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
 
 from ._amounts import Rounder, decimal_of, format_decimal
 from ._arithmetic import own_arithmetic
-from ._assign import Program
+from ._assign import plan_assignment
 from ._codes import CannotFill, PlanRoute, Source
-from ._engine import Minimum, Prepared, RulesArg, prepare, report_of
+from ._engine import RulesArg, prepare, report_of
+from ._items import Prepared
 from ._limits import Limits
-from ._lp import Constraint, maximize
 from ._messages import listed
 from ._models import ComplianceReport, Need, Plan, Shareable
 from ._pack import RuleSet
+from ._requirements import Minimum
 from ._validation import MemberArg, checked_call
 
 _ZERO = Decimal(0)
@@ -75,38 +75,19 @@ class _Optimum:
 
 def _optimum(prepared: Prepared) -> _Optimum:
     """PL-MIN's N and the shortfalls of an assignment that achieves it (module docstring)."""
-    program = Program.build(prepared.items, prepared.sinks, prepared.caps)
-    n: Hashable = ("additional",)
-    variables = [*program.variables, n]
-    one = Fraction(1)
-    rows = [
-        *program.base,
-        Constraint(
-            {**dict.fromkeys(program.c.values(), one), n: one},
-            ">=",
-            Fraction(prepared.required_total),
-        ),
-    ]
-    for layer in ("core", "specialty"):
-        sinks = [s for s in prepared.sinks if s.layer == layer]
-        if sinks:
-            assigned = {v: one for (_, k), v in program.x.items() if program.layer_of[k] == layer}
-            required = sum((Fraction(s.required) for s in sinks), Fraction(0))
-            rows.append(Constraint({**assigned, n: one}, ">=", required))
-    least = -maximize(variables, {n: -one}, rows).value
-    rows.append(Constraint({n: one}, "<=", least))
-    best = maximize(variables, dict.fromkeys(program.x.values(), one), rows)
-
-    by_sink = {
-        s.key: Fraction(s.required)
-        - sum((best.values[v] for (_, k), v in program.x.items() if k == s.key), Fraction(0))
-        for s in prepared.sinks
-    }
+    assignment, least = plan_assignment(
+        prepared.items, prepared.sinks, prepared.caps, prepared.required_total
+    )
+    by_sink = {s.key: Fraction(s.required) for s in prepared.sinks}
+    for applied in assignment.applied:
+        for key, share in applied.items():
+            by_sink[key] -= share
     by_requirement: dict[str, Fraction] = {}
     for sink in prepared.sinks:
         code = sink.requirement
         by_requirement[code] = by_requirement.get(code, Fraction(0)) + by_sink[sink.key]
-    total = max(Fraction(0), Fraction(prepared.required_total) - program.countable())
+    countable = sum(assignment.counted, Fraction(0))
+    total = max(Fraction(0), Fraction(prepared.required_total) - countable)
     return _Optimum(least, total, by_requirement, by_sink)
 
 

@@ -93,12 +93,17 @@ def checked_call(
         RulePackError: ``rules`` does not load.
     """
     limits = check_limits(limits)
-    day = _as_of(as_of, limits)
+    day = as_of_date(as_of, limits)
     pack = resolve_pack(rules)
     return pack, parse_member(member, pack, strict=strict, limits=limits), day
 
 
-def _as_of(as_of: object, limits: Limits) -> dt.date:
+def as_of_date(as_of: object, limits: Limits) -> dt.date:
+    """``as_of``, today for ``None``; a TypeError for any other type than a date.
+
+    Raises:
+        InvalidMemberError: the date is outside the years of ``limits``.
+    """
     if as_of is None:
         return dt.date.today()
     if isinstance(as_of, dt.datetime):
@@ -181,6 +186,11 @@ def _field_key(name: str) -> str:
     return "".join(ch for ch in name.casefold() if ch.isalnum())
 
 
+# What parse_member takes besides JSON text: a Member, a mapping, and any other
+# JSON value (null, a number, an array), which it refuses as not a member.
+MEMBER_TYPES = (Member, Mapping, type(None), bool, int, float, Decimal, list, tuple)
+
+
 def _plain(data: MemberArg, limits: Limits) -> Any:
     if isinstance(data, BaseModel):
         return data.model_dump()
@@ -188,14 +198,12 @@ def _plain(data: MemberArg, limits: Limits) -> Any:
         raw, problems = decode_json(data, limits)
         _refuse(problems, limits)
         return raw
-    if not isinstance(data, (Mapping, *_JSON_VALUES)):
+    if not isinstance(data, MEMBER_TYPES):
         raise TypeError(
             f"member must be a Member, a mapping or JSON text, not {type(data).__name__}"
         )
     return data  # any other JSON value (null, a number, an array) is refused as not a member
 
-
-_JSON_VALUES = (type(None), bool, int, float, Decimal, list, tuple)
 
 # pydantic's wording, where it speaks Python, in the JSON user's terms.
 _JSON_WORDING = {

@@ -1,0 +1,1 @@
+"""Benchmarks of ceu-compliance (not part of the test suite): ``python benchmarks/run.py``."""

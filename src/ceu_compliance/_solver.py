@@ -1,0 +1,303 @@
+"""Exact lexicographic linear programs: HiGHS proposes, rationals decide.
+
+A :class:`StagedProgram` is maximised one objective at a time; after each
+stage it is restricted to that objective's optimal face, so the next stage
+breaks the remaining ties. Every stage's answer is exact:
+
+1. HiGHS (a floating-point simplex) solves the stage;
+2. its primal values and row duals are read as small rationals and checked in
+   exact arithmetic: the point satisfies every bound and row, and with the
+   duals it satisfies complementary slackness, which proves it optimal;
+3. the optimal face is then pinned down exactly from the same certificate:
+   a column with a nonzero reduced cost keeps its value, a row with a nonzero
+   dual stays tight (any point of the face has the same objective value);
+4. if the check fails, or HiGHS is not installed, the stage is solved by the
+   exact Fraction simplex (``_lp``) instead and counted in :data:`FALLBACKS`.
+
+So a floating-point tolerance can make a stage slower, never wrong.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from ._lp import Constraint, maximize
+
+_highs: Any
+np: Any
+try:
+    import numpy as np
+
+    # The plain binding: unlike highspy.Highs it prints no banner to stdout once
+    # output_flag is off, which matters to a CLI whose stdout is JSON.
+    from highspy import _core as _highs
+except ImportError:  # pragma: no cover - the "highs" extra is not installed
+    _highs = np = None
+
+Number = int | Fraction
+
+# Largest denominator a HiGHS value may have when read back as a rational. The
+# programs' data are whole units and their vertices have small denominators;
+# anything else fails the exact check and goes to the exact simplex.
+_DENOMINATOR = 1 << 12
+
+
+class _Counter:
+    """Stages solved by the exact simplex because the HiGHS answer failed the check."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.value = 0
+
+    def add(self) -> None:
+        with self._lock:
+            self.value += 1
+
+
+FALLBACKS = _Counter()
+
+
+@dataclass
+class Row:
+    """``lower <= sum(coefficients[j] * x[j]) <= upper`` (a missing side is unbounded)."""
+
+    coefficients: dict[int, int]
+    lower: Number | None
+    upper: Number | None
+
+
+class StagedProgram:
+    """Maximise objectives one after another over ``lower <= x <= upper`` and ``rows``.
+
+    ``use_highs=False`` solves every stage with the exact simplex (the reference).
+    """
+
+    def __init__(
+        self,
+        lower: Sequence[Number],
+        upper: Sequence[Number | None],
+        rows: Sequence[Row],
+        *,
+        use_highs: bool = True,
+    ) -> None:
+        self.lower: list[Number] = list(lower)
+        self.upper: list[Number | None] = list(upper)
+        self.rows: list[Row] = list(rows)
+        self.values: list[Fraction] = [Fraction(0)] * len(self.lower)
+        self._highs = _Highs(self) if use_highs and _highs is not None else None
+
+    def add_column(self, lower: Number, upper: Number | None) -> int:
+        """A new column, in no row yet; returns its index."""
+        self.lower.append(lower)
+        self.upper.append(upper)
+        self.values.append(Fraction(0))
+        if self._highs:
+            self._highs.add_column(lower, upper)
+        return len(self.lower) - 1
+
+    def fixed(self, j: int) -> bool:
+        return self.upper[j] == self.lower[j]
+
+    def fix(self, j: int, value: Number) -> None:
+        self.lower[j] = self.upper[j] = value
+        if self._highs:
+            self._highs.bounds(j)
+
+    def add_row(self, row: Row) -> None:
+        self.rows.append(row)
+        if self._highs:
+            self._highs.add_row(row)
+
+    def maximize(self, objective: Mapping[int, int]) -> Fraction:
+        """The exact optimum of ``objective``; the program keeps only its optimal face."""
+        if self._highs:
+            found = self._highs.solve(objective)
+            certificate = found and self._certify(objective, *found)
+            if found and certificate:
+                self._restrict(found[0], found[1], *certificate)
+                return _value(objective, found[0])
+            FALLBACKS.add()
+        value, point = self._exact(objective)
+        self.values = point
+        self.add_row(Row(dict(objective), value, None))
+        return value
+
+    def peek(self, objective: Mapping[int, int]) -> Fraction:
+        """The exact optimum of ``objective``, leaving the program as it was."""
+        if self._highs:
+            found = self._highs.solve(objective)
+            if found and self._certify(objective, *found):
+                return _value(objective, found[0])
+            FALLBACKS.add()
+        return self._exact(objective)[0]
+
+    # ------------------------------------------------------------ exact checks
+
+    def _certify(
+        self, objective: Mapping[int, int], point: list[Fraction], duals: list[Fraction]
+    ) -> tuple[list[int], list[Fraction]] | None:
+        """The reduced costs and row levels proving ``point`` optimal with ``duals``, or None.
+
+        In whole numbers: the point is scaled by the common denominator of its
+        values, the duals by theirs, so no Fraction is built per coefficient.
+        """
+        per_point = math.lcm(*(v.denominator for v in point))
+        whole = [v.numerator * (per_point // v.denominator) for v in point]
+        for j, value in enumerate(whole):
+            upper = self.upper[j]
+            if value < self.lower[j] * per_point or (
+                upper is not None and value > upper * per_point
+            ):
+                return None
+        activity: list[Fraction] = []
+        for row, dual in zip(self.rows, duals, strict=True):
+            scaled = sum(a * whole[j] for j, a in row.coefficients.items())
+            level = Fraction(scaled, per_point)
+            if (row.lower is not None and level < row.lower) or (
+                row.upper is not None and level > row.upper
+            ):
+                return None
+            # Complementary slackness: a row with a dual holds at the bound it prices.
+            if (dual > 0 and level != row.upper) or (dual < 0 and level != row.lower):
+                return None
+            activity.append(level)
+        # Reduced costs, objective minus priced rows, in 1/per_dual (all whole).
+        per_dual = math.lcm(*(y.denominator for y in duals if y))
+        reduced = [0] * len(point)
+        for j, cost in objective.items():
+            reduced[j] = cost * per_dual
+        for row, dual in zip(self.rows, duals, strict=True):
+            if dual:
+                y = dual.numerator * (per_dual // dual.denominator)
+                for j, a in row.coefficients.items():
+                    reduced[j] -= a * y
+        for j, cost in enumerate(reduced):
+            if (cost > 0 and point[j] != self.upper[j]) or (cost < 0 and point[j] != self.lower[j]):
+                return None
+        return reduced, activity
+
+    def _restrict(
+        self,
+        point: list[Fraction],
+        duals: list[Fraction],
+        reduced: list[int],
+        activity: list[Fraction],
+    ) -> None:
+        """Keep the optimal face: every optimal point agrees where the certificate prices."""
+        for j, cost in enumerate(reduced):
+            if cost and not self.fixed(j):
+                self.fix(j, point[j])
+        for i, (row, dual) in enumerate(zip(self.rows, duals, strict=True)):
+            if dual and row.lower != row.upper:
+                row.lower = row.upper = activity[i]
+                if self._highs:
+                    self._highs.row_bounds(i)
+        self.values = point
+
+    def _exact(self, objective: Mapping[int, int]) -> tuple[Fraction, list[Fraction]]:
+        """The stage by the exact simplex: the optimum and an optimal point."""
+        variables = list(range(len(self.lower)))
+        constraints = []
+        for j in variables:
+            if self.lower[j]:
+                constraints.append(Constraint({j: Fraction(1)}, ">=", Fraction(self.lower[j])))
+            upper = self.upper[j]
+            if upper is not None:
+                constraints.append(Constraint({j: Fraction(1)}, "<=", Fraction(upper)))
+        for row in self.rows:
+            coefficients = {j: Fraction(a) for j, a in row.coefficients.items()}
+            if row.lower is not None and row.lower == row.upper:
+                constraints.append(Constraint(coefficients, "==", Fraction(row.lower)))
+                continue
+            if row.lower is not None:
+                constraints.append(Constraint(coefficients, ">=", Fraction(row.lower)))
+            if row.upper is not None:
+                constraints.append(Constraint(coefficients, "<=", Fraction(row.upper)))
+        goal = {j: Fraction(a) for j, a in objective.items()}
+        solution = maximize(variables, goal, constraints)
+        return solution.value, [solution.values[j] for j in variables]
+
+
+class _Highs:
+    """A HiGHS model kept in step with a :class:`StagedProgram` (floats; never trusted)."""
+
+    def __init__(self, program: StagedProgram) -> None:
+        assert _highs is not None
+        self.program = program
+        h = self.h = _highs._Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
+        n = len(program.lower)
+        lp = _highs.HighsLp()
+        lp.num_col_ = n
+        lp.num_row_ = 0
+        lp.col_cost_ = np.zeros(n)
+        lp.col_lower_ = np.array([float(v) for v in program.lower])
+        lp.col_upper_ = np.array([_float(v, _highs.kHighsInf) for v in program.upper])
+        lp.sense_ = _highs.ObjSense.kMaximize
+        h.passModel(lp)
+        for row in program.rows:
+            self.add_row(row)
+
+    def add_column(self, lower: Number, upper: Number | None) -> None:
+        self.h.addVar(float(lower), _float(upper, _highs.kHighsInf))
+
+    def add_row(self, row: Row) -> None:
+        inf = _highs.kHighsInf
+        columns = list(row.coefficients)
+        self.h.addRow(
+            _float(row.lower, -inf),
+            _float(row.upper, inf),
+            len(columns),
+            np.array(columns, dtype=np.int32),
+            np.array([float(row.coefficients[j]) for j in columns]),
+        )
+
+    def bounds(self, j: int) -> None:
+        inf = _highs.kHighsInf
+        program = self.program
+        self.h.changeColBounds(j, float(program.lower[j]), _float(program.upper[j], inf))
+
+    def row_bounds(self, i: int) -> None:
+        inf = _highs.kHighsInf
+        row = self.program.rows[i]
+        self.h.changeRowBounds(i, _float(row.lower, -inf), _float(row.upper, inf))
+
+    def solve(
+        self, objective: Mapping[int, int]
+    ) -> tuple[list[Fraction], list[Fraction]] | None:
+        n = len(self.program.lower)
+        costs = np.zeros(n)
+        for j, a in objective.items():
+            costs[j] = float(a)
+        self.h.changeColsCost(n, np.arange(n, dtype=np.int32), costs)
+        self.h.run()
+        if self.h.getModelStatus() != _highs.HighsModelStatus.kOptimal:
+            return None
+        solution = self.h.getSolution()
+        if not solution.dual_valid:
+            return None
+        point = [_rational(v) for v in solution.col_value]
+        duals = [_rational(v) for v in solution.row_dual]
+        return point, duals
+
+
+def _value(objective: Mapping[int, int], point: Sequence[Fraction]) -> Fraction:
+    return sum((a * point[j] for j, a in objective.items()), Fraction(0))
+
+
+def _float(value: Number | None, missing: float) -> float:
+    return missing if value is None else float(value)
+
+
+def _rational(value: Any) -> Fraction:
+    number = float(value)
+    nearest = round(number)
+    if abs(number - nearest) < 1e-9:  # most values: a whole number of units
+        return Fraction(nearest)
+    return Fraction(number).limit_denominator(_DENOMINATOR)
