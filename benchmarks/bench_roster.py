@@ -35,6 +35,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -230,6 +232,55 @@ def child(kind: str, roster: str, jobs: int) -> dict[str, float]:
     return figures
 
 
+def compare(members: int, seed: int, jobs: Sequence[int], keep: str | None = None) -> list[Run]:
+    """Write the roster, measure the floor and ``batch --jobs N`` for each N, print the table."""
+    with tempfile.TemporaryDirectory() as folder:
+        roster = Path(keep or Path(folder) / "roster.jsonl")
+        records, size = write_roster(roster, members, seed)
+        print(
+            f"roster: {members:,} members, {records:,} records, {size / 1e6:,.1f} MB "
+            f"(seed {seed}); as of {AS_OF}"
+        )
+        runs = [Run("floor (read + validate)", members, child("floor", str(roster), 1))]
+        runs += [Run(f"batch --jobs {j}", members, child("batch", str(roster), j)) for j in jobs]
+
+    mb = 1024 * 1024
+    print(
+        f"\n{'':26}{'members/s':>10}{'wall s':>8}{'CPU s':>7}{'worker CPU s':>13}"
+        f"{'peak RSS':>10}{'worker RSS':>12}"
+    )
+    for run in runs:
+        f = run.figures
+        worker = f"{f['worker_rss'] / mb:,.0f} MB" if f["worker_rss"] else "-"
+        worker_cpu = f"{f['worker_cpu']:.1f}" if f["worker_rss"] else "-"
+        print(
+            f"{run.name:26}{run.rate:>10,.0f}{f['seconds']:>8.1f}"
+            f"{f['cpu']:>7.1f}{worker_cpu:>13}{f['rss'] / mb:>7,.0f} MB{worker:>12}"
+        )
+    floor = runs[0].rate
+    for k, run in enumerate(runs[1:]):
+        versus = f", {run.rate / runs[1].rate:.2f}x --jobs {jobs[0]}" if k else ""
+        print(f"{run.name}: {run.rate / floor:.1%} of the floor's speed{versus}")
+    return runs
+
+
+@dataclass(frozen=True)
+class Run:
+    name: str
+    members: int
+    figures: dict[str, float]
+
+    @property
+    def rate(self) -> float:
+        """Members per second, wall clock."""
+        return self.members / self.figures["seconds"]
+
+    @property
+    def peak_rss(self) -> float:
+        """The larger of the main process's and any worker's peak RSS, bytes."""
+        return max(self.figures["rss"], self.figures["worker_rss"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=1500)
@@ -242,39 +293,11 @@ def main() -> None:
         kind, roster, jobs = args.measure
         print(json.dumps(measure(kind, roster, int(jobs))))
         return
-
-    with tempfile.TemporaryDirectory() as folder:
-        roster = Path(args.keep or Path(folder) / "roster.jsonl")
-        records, size = write_roster(roster, args.members, args.seed)
-        print(
-            f"roster: {args.members:,} members, {records:,} records, {size / 1e6:,.1f} MB "
-            f"(seed {args.seed}); as of {AS_OF}"
-        )
-        print(
-            f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"load average {os.getloadavg()[0]:.1f}"
-        )
-        runs = [("floor (read + validate)", child("floor", str(roster), 1))]
-        runs += [(f"batch --jobs {j}", child("batch", str(roster), j)) for j in args.jobs]
-
-    mb = 1024 * 1024
     print(
-        f"\n{'':26}{'members/s':>10}{'wall s':>8}{'CPU s':>7}{'worker CPU s':>13}"
-        f"{'peak RSS':>10}{'worker RSS':>12}"
+        f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"load average {os.getloadavg()[0]:.1f}"
     )
-    for name, f in runs:
-        worker = f"{f['worker_rss'] / mb:,.0f} MB" if f["worker_rss"] else "-"
-        worker_cpu = f"{f['worker_cpu']:.1f}" if f["worker_rss"] else "-"
-        print(
-            f"{name:26}{args.members / f['seconds']:>10,.0f}{f['seconds']:>8.1f}"
-            f"{f['cpu']:>7.1f}{worker_cpu:>13}{f['rss'] / mb:>7,.0f} MB{worker:>12}"
-        )
-    floor = args.members / runs[0][1]["seconds"]
-    for k, (name, f) in enumerate(runs[1:]):
-        rate = args.members / f["seconds"]
-        speedup = runs[1][1]["seconds"] / f["seconds"]
-        versus = f", {speedup:.2f}x --jobs {args.jobs[0]}" if k else ""
-        print(f"{name}: {rate / floor:.1%} of the floor's speed{versus}")
+    compare(args.members, args.seed, args.jobs, args.keep)
 
 
 if __name__ == "__main__":

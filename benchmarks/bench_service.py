@@ -51,22 +51,32 @@ def main() -> None:
     parser.add_argument("--roster", action="store_true", help="bench_roster.py's larger members")
     parser.add_argument("--concurrency", type=int, help="CEU_SERVICE_MAX_CONCURRENCY")
     args = parser.parse_args()
-    make = (lambda i: roster_member(2027, i)) if args.roster else small_member
-    lines = [json.dumps(make(i)) for i in range(args.members)]
-    size = sum(len(line) + 1 for line in lines)
-    print(f"{args.members:,} {'roster' if args.roster else 'small'} members, {size / 1e6:.1f} MB")
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"load average {os.getloadavg()[0]:.1f}\n")  # fmt: skip
+          f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+    compare(args.members, args.single, roster=args.roster, concurrency=args.concurrency)
+
+
+def compare(
+    members: int, single: int, *, roster: bool = False, concurrency: int | None = None
+) -> dict[str, float]:
+    """Measure every way in, print a line each; return members/s by way in."""
+    make = (lambda i: roster_member(2027, i)) if roster else small_member
+    lines = [json.dumps(make(i)) for i in range(members)]
+    size = sum(len(line) + 1 for line in lines)
+    print(f"{members:,} {'roster' if roster else 'small'} members, {size / 1e6:.1f} MB\n")
+    rates: dict[str, float] = {}
 
     start = time.perf_counter()
     for result in evaluate_many(lines, as_of=AS_OF):
         if not hasattr(result, "problems"):
             result.to_json(indent=None)
-    report("in-process evaluate_many", args.members, time.perf_counter() - start)
+    rates["in-process evaluate_many"] = report(
+        "in-process evaluate_many", members, time.perf_counter() - start
+    )
 
     settings = {}
-    if args.concurrency is not None:
-        settings["CEU_SERVICE_MAX_CONCURRENCY"] = str(args.concurrency)
+    if concurrency is not None:
+        settings["CEU_SERVICE_MAX_CONCURRENCY"] = str(concurrency)
     with (
         running_service(settings) as service,
         httpx.Client(base_url=service.url, timeout=TIMEOUT) as c,
@@ -85,17 +95,19 @@ def main() -> None:
                 first = first or time.perf_counter() - start
                 count += 1
         assert count == len(lines), count
-        report("POST /v1/batch", count, time.perf_counter() - start)
+        rates["POST /v1/batch"] = report("POST /v1/batch", count, time.perf_counter() - start)
         print(f"{'':28} first line after {first:.2f} s (httpx sends the whole body first)")
 
-        singles = lines[: args.single]
+        singles = lines[:single]
         latencies = []
         start = time.perf_counter()
         for line in singles:
             sent = time.perf_counter()
             c.post("/v1/evaluate", params=params, content=line).raise_for_status()
             latencies.append(time.perf_counter() - sent)
-        report("POST /v1/evaluate, 1 at a time", len(singles), time.perf_counter() - start)
+        rates["POST /v1/evaluate, 1 at a time"] = report(
+            "POST /v1/evaluate, 1 at a time", len(singles), time.perf_counter() - start
+        )
         p50, p99 = statistics.median(latencies), sorted(latencies)[int(len(latencies) * 0.99)]
         print(f"{'':28} latency p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms")
 
@@ -113,11 +125,16 @@ def main() -> None:
                 await asyncio.gather(*(one(line) for line in singles))
                 return time.perf_counter() - start
 
-        report("POST /v1/evaluate, 8 at a time", len(singles), asyncio.run(concurrently()))
+        rates["POST /v1/evaluate, 8 at a time"] = report(
+            "POST /v1/evaluate, 8 at a time", len(singles), asyncio.run(concurrently())
+        )
+    return rates
 
 
-def report(what: str, members: int, seconds: float) -> None:
+def report(what: str, members: int, seconds: float) -> float:
+    """Print one line; return members per second."""
     print(f"{what:28} {members / seconds:8.0f} members/s  {seconds:7.2f} s")
+    return members / seconds
 
 
 if __name__ == "__main__":

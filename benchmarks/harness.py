@@ -17,6 +17,7 @@ from dataclasses import dataclass
 class Settings:
     seed: int
     quick: bool
+    roster_members: int | None = None  # None: the section's own size for the run
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Every benchmark figure of issue 7 in one run, each beside its floors and its target.
+"""Every benchmark figure in one run, each beside its floors and its target.
 
 Run from the repository root (not part of the test suite; nothing here is asserted)::
 
@@ -284,7 +284,53 @@ def mix(settings: Settings) -> list[Check]:
     return []
 
 
-SECTIONS: dict[str, Section] = {"latency": latency, "large": large, "peer": peer, "mix": mix}
+def roster(settings: Settings) -> list[Check]:
+    """``ceu-compliance batch`` on a JSON Lines roster end to end, beside the floor (issue 8).
+
+    Each figure comes from a fresh process (bench_roster.py), so peak RSS is the
+    batch's own. ``--roster-members 1000000`` is the issue's full roster.
+    """
+    from benchmarks import bench_roster
+
+    count = settings.roster_members or (300 if settings.quick else 10_000)
+    title(f"Roster end to end: ceu-compliance batch on {count:,} members (JSON Lines)")
+    floor, *batches = bench_roster.compare(count, settings.seed, jobs=(1, 2))
+    one, two = batches
+    return [
+        Check(
+            "roster: batch --jobs 1 speed / floor speed", one.rate / floor.rate, 0.5, at_least=True
+        ),
+        Check(
+            "roster: peak RSS of any process",
+            max(run.peak_rss for run in batches) / 2**20,
+            300,
+            " MB",
+        ),
+        Check("roster: --jobs 2 speed / --jobs 1 speed", two.rate / one.rate, 1.8, at_least=True),
+    ]
+
+
+def service(settings: Settings) -> list[Check]:
+    """The reference HTTP service beside the library in-process (no target)."""
+    count, single = (300, 100) if settings.quick else (5_000, 500)
+    title(f"Reference service (examples/service) over HTTP on 127.0.0.1, {count:,} small members")
+    try:
+        from benchmarks import bench_service
+    except ImportError as missing:
+        print(f"skipped: {missing.name} is not installed (pip install -e '.[service,test]')")
+        return []
+    bench_service.compare(count, single)
+    return []
+
+
+SECTIONS: dict[str, Section] = {
+    "latency": latency,
+    "large": large,
+    "peer": peer,
+    "mix": mix,
+    "roster": roster,
+    "service": service,
+}
 
 
 def _versions() -> str:
@@ -324,6 +370,12 @@ def main(argv: list[str] | None = None) -> int:
         "--only", help=f"comma-separated sections to run, of: {', '.join(SECTIONS)}"
     )
     parser.add_argument(
+        "--roster-members",
+        type=int,
+        metavar="N",
+        help="members in the roster section (default 10,000; 300 with --quick)",
+    )
+    parser.add_argument(
         "--profile",
         metavar="MEMBER",
         choices=[*SMALL, *_large(False)],
@@ -340,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [s for s in chosen if s not in SECTIONS]
     if unknown:
         parser.error(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
-    settings = Settings(seed=args.seed, quick=args.quick)
+    settings = Settings(seed=args.seed, quick=args.quick, roster_members=args.roster_members)
 
     print(f"ceu-compliance benchmarks, {'quick' if args.quick else 'full'} run, seed {args.seed}")
     print(
@@ -360,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
         Check("exact-check fall-backs to the reference simplex", FALLBACKS.value - fallbacks, 0, "")
     )
 
-    title("Targets (issue 7)")
+    title("Targets (issues 7 and 8)")
     table(
         ["figure", "measured", "target", ""],
         [

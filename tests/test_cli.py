@@ -146,7 +146,7 @@ def test_a_refused_roster_member_refuses_the_roster_with_located_problems(
     [
         ('{"members": {"member_id": "M-1"}}', "a roster's members must be a JSON array"),
         ("[]", "the roster has no members"),
-        ("{not json", "is not valid JSON"),
+        ("{not json", ": not valid JSON: "),
     ],
 )
 def test_unusable_input_exits_2_with_a_message(
@@ -163,7 +163,7 @@ def test_unreadable_files_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: P
     for path, message in [
         (tmp_path / "missing.json", "cannot read"),
         (tmp_path, "cannot read"),
-        (latin1, "is not UTF-8 text"),
+        (latin1, ": not UTF-8 text"),
     ]:
         code, out, err = run(capsys, "evaluate", str(path))
         assert (code, out) == (2, "")
@@ -197,7 +197,7 @@ def test_rules_accepts_a_pack_name_or_a_toml_path(
 @pytest.mark.parametrize(
     ("pack", "message"),
     [
-        ("no-such-pack", "no bundled rule pack is named 'no-such-pack'"),
+        ("no-such-pack", 'no bundled rule pack is named "no-such-pack"'),
         ("BAD_TOML", "rule pack refused, "),
     ],
 )

@@ -17,7 +17,14 @@ from typing import Any
 import pytest
 from hypothesis import given
 
-from ceu_compliance import ComplianceReport, History, evaluate, evaluate_history, parse_member
+from ceu_compliance import (
+    ComplianceReport,
+    History,
+    InvalidMemberError,
+    evaluate,
+    evaluate_history,
+    parse_member,
+)
 from ceu_compliance._engine import evaluate_period
 from ceu_compliance._items import Split
 from ceu_compliance._pack import default_rule_pack
@@ -290,9 +297,15 @@ def test_h_split_does_not_depend_on_the_order_of_the_records(seed: int) -> None:
         assert sorted(a.records, key=lambda o: o.id) == sorted(b.records, key=lambda o: o.id)
 
 
-@pytest.mark.parametrize("periods", [0, -1, True, 1.5])
+@pytest.mark.parametrize("periods", [0, -1, 11])
 def test_h_split_periods_must_be_a_positive_integer(periods: Any) -> None:
-    with pytest.raises(ValueError, match="positive integer"):
+    with pytest.raises(InvalidMemberError, match="positive integer of at most 10"):
+        evaluate_history(member(), periods=periods, as_of=AS_OF)
+
+
+@pytest.mark.parametrize("periods", [True, 1.5, "2"])
+def test_h_split_periods_must_be_an_int(periods: Any) -> None:
+    with pytest.raises(TypeError, match="periods must be an int"):
         evaluate_history(member(), periods=periods, as_of=AS_OF)
 
 

@@ -257,7 +257,8 @@ def test_an_unknown_parameter_is_named() -> None:
             )
         )
     )
-    assert mentions(error, "podcast_max_ceus")
+    # Named by the closest parameter it may be a typo of, never quoted (issue 9).
+    assert mentions(error, "did you mean workshop_max_ceus?")
 
 
 def test_a_toml_float_value_is_refused() -> None:

@@ -17,6 +17,7 @@ from ._errors import (
 )
 from ._frame import evaluate_frame, to_frame
 from ._history import evaluate_history
+from ._limits import Limits
 from ._models import (
     Activity,
     Application,
@@ -34,11 +35,11 @@ from ._models import (
     NotApplied,
     NotAppliedExplanation,
     NotCounted,
+    ParameterUse,
     Period,
     Plan,
     RecordOutcome,
     Rejection,
-    ParameterUse,
     Requirement,
     RequirementExplanation,
     Shareable,
@@ -57,6 +58,7 @@ from ._pack import (
 from ._pack_dump import dump_rule_pack
 from ._plan import plan
 from ._roster import RosterError
+from ._schema import json_schema
 from ._validation import parse_member
 
 __version__ = "0.1.0"
@@ -77,6 +79,7 @@ __all__ = [
     "History",
     "InputWarning",
     "InvalidMemberError",
+    "Limits",
     "Member",
     "Need",
     "NotApplied",
@@ -108,6 +111,7 @@ __all__ = [
     "evaluate_frame",
     "evaluate_history",
     "evaluate_many",
+    "json_schema",
     "load_rule_pack",
     "parse_member",
     "parse_rule_pack",

@@ -1,4 +1,4 @@
-"""CEU amounts: how they are written, and how the LP's exact fractions become decimals.
+"""CEU amounts: how they are read and written, and how the LP's exact fractions become decimals.
 
 A leaf module (it imports nothing of the package), so that every layer, the
 renderers included, can use it.
@@ -6,16 +6,61 @@ renderers included, can use it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
 
 
 def format_decimal(value: Decimal) -> str:
-    """A CEU amount as the JSON format writes it: ``16``, ``1.5``, never ``16.0`` or ``1E+1``."""
-    if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    return str(value.normalize())
+    """A CEU amount as the JSON format writes it: ``16``, ``1.5``, ``0.000000001``.
+
+    Never ``16.0``, ``1E+1`` or ``1E-9``, and the same whatever the caller's decimal
+    context: the digits are laid out by hand, without context arithmetic.
+    """
+    sign, digit_tuple, exponent = value.as_tuple()
+    if not isinstance(exponent, int):
+        return str(value)  # NaN and infinities: refused on input, never formatted
+    digits = "".join(map(str, digit_tuple)).lstrip("0")
+    if not digits:
+        return "0"
+    if exponent < 0:
+        kept = digits.rstrip("0")
+        exponent += len(digits) - len(kept)
+        digits = kept
+    if exponent >= 0:
+        text = digits + "0" * exponent
+    else:
+        places = -exponent
+        padded = digits.rjust(places + 1, "0")
+        text = f"{padded[:-places]}.{padded[-places:]}"
+    return f"-{text}" if sign else text
+
+
+_AMOUNT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+
+def parse_amount(text: str) -> Decimal:
+    """A decimal written as JSON or in a decimal string: ``16``, ``1.5``, ``2e1``.
+
+    Stricter than ``Decimal()``: no ``_`` digit separators, no ``NaN`` or
+    ``Infinity``, ASCII digits only.
+
+    Raises:
+        ValueError: ``text`` is not such a number.
+    """
+    if not _AMOUNT.fullmatch(text):
+        raise ValueError("not a decimal number")
+    return Decimal(text)
+
+
+def decimal_places(value: Decimal) -> int:
+    """Digits after the point that matter: 2 for ``1.50``, 0 for ``1E+3``."""
+    _, digit_tuple, exponent = value.as_tuple()
+    digits = "".join(map(str, digit_tuple))
+    if not isinstance(exponent, int) or exponent >= 0 or not digits.strip("0"):
+        return 0
+    return max(0, -(exponent + len(digits) - len(digits.rstrip("0"))))
 
 
 def ceus(amount: Decimal) -> str:

@@ -13,7 +13,6 @@ in the caller and sent once to each worker, never loaded per member.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import multiprocessing
 import re
 from collections import deque
@@ -22,11 +21,14 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Generic, TypeAlias, TypeVar
 
+from ._decode import decode_json
 from ._engine import RulesArg, evaluate
 from ._errors import InvalidMemberError, Problem
+from ._limits import DEFAULT_LIMITS, Limits, check_limits
 from ._models import ComplianceReport, Member, Plan
 from ._pack import RulePack, resolve_pack
 from ._plan import plan
+from ._validation import MEMBER_TYPES, as_of_date
 
 MemberInput: TypeAlias = Member | Mapping[str, Any] | str | bytes
 
@@ -85,16 +87,21 @@ class Job(Generic[Out]):
     compute: Callable[..., Out]
     pack: RulePack
     as_of: dt.date
+    limits: Limits = DEFAULT_LIMITS
 
     def run(self, index: int, item: Any) -> Out | BatchError:
         """The result for one member, or the error that says why it was refused."""
         if isinstance(item, Refusal):
             return BatchError(index, item.member_id, item.problems)
-        data, problem = _loaded(item)
+        data, problem = _loaded(item, self.limits)
         if problem is not None:
             return BatchError(index, _id_in_text(item), (problem,))
+        if not isinstance(data, MEMBER_TYPES):  # no member at all (a set, an object)
+            kind = type(data).__name__
+            problem = Problem("not_a_member", "$", f"expected a member, not a {kind}")
+            return BatchError(index, None, (problem,))
         try:
-            return self.compute(data, as_of=self.as_of, rules=self.pack)
+            return self.compute(data, as_of=self.as_of, rules=self.pack, limits=self.limits)
         except InvalidMemberError as exc:
             return BatchError(index, _member_id(data), exc.problems)
 
@@ -102,19 +109,15 @@ class Job(Generic[Out]):
         return [self.run(index, item) for index, item in chunk]
 
 
-def _loaded(item: Any) -> tuple[Any, Problem | None]:
-    """JSON text decoded (once, so that a refusal can still name the member_id)."""
+def _loaded(item: Any, limits: Limits) -> tuple[Any, Problem | None]:
+    """JSON text decoded (once, so that a refusal can still name the member_id), its
+    numbers exact, as :func:`ceu_compliance.evaluate` reads JSON text."""
     if not isinstance(item, str | bytes):
         return item, None
     if not item.strip():
         return None, Problem("empty", "$", "no member here: the text is empty (a blank line?)")
-    try:
-        # UTF-8 only: json.loads would guess UTF-16 from a stray byte order mark.
-        return json.loads(item.decode("utf-8") if isinstance(item, bytes) else item), None
-    except UnicodeDecodeError as exc:
-        return None, Problem("not_utf8", "$", f"not UTF-8 text: {exc.reason} at byte {exc.start}")
-    except json.JSONDecodeError as exc:
-        return None, Problem("json_invalid", "$", f"not valid JSON: {exc}")
+    data, problems = decode_json(item, limits)
+    return data, problems[0] if problems else None
 
 
 def _member_id(data: Any) -> str | None:
@@ -139,6 +142,7 @@ def evaluate_many(
     as_of: dt.date | None = None,
     rules: RulesArg = None,
     jobs: int = 1,
+    limits: Limits | None = None,
 ) -> Iterator[ComplianceReport | BatchError]:
     """Evaluate every member of a roster; yield a report or a :class:`BatchError` each.
 
@@ -146,13 +150,16 @@ def evaluate_many(
     :func:`ceu_compliance.evaluate` would refuse gives a ``BatchError`` and the
     batch goes on. ``as_of`` defaults to today (the same day for the whole
     batch). ``jobs`` worker processes evaluate chunks of members; the results
-    are the same, in the same order, as with ``jobs=1``.
+    are the same, in the same order, as with ``jobs=1``. ``limits`` bounds each
+    member, as for :func:`ceu_compliance.evaluate`.
 
     Raises:
         RulePackError: ``rules`` names a pack that does not load (before any member).
+        InvalidMemberError: ``as_of`` is outside the years of ``limits`` (before any member).
+        TypeError: ``as_of``, ``rules`` or ``limits`` is not of its type (before any member).
         ValueError: ``jobs`` is less than 1.
     """
-    return run_job(Job(evaluate, resolve_pack(rules), as_of or dt.date.today()), members, jobs)
+    return run_job(_job(evaluate, as_of, rules, limits), members, jobs)
 
 
 def plan_many(
@@ -161,9 +168,18 @@ def plan_many(
     as_of: dt.date | None = None,
     rules: RulesArg = None,
     jobs: int = 1,
+    limits: Limits | None = None,
 ) -> Iterator[Plan | BatchError]:
     """:func:`evaluate_many` for completion plans (PL-MIN): a plan or a ``BatchError`` each."""
-    return run_job(Job(plan, resolve_pack(rules), as_of or dt.date.today()), members, jobs)
+    return run_job(_job(plan, as_of, rules, limits), members, jobs)
+
+
+def _job(
+    compute: Callable[..., Out], as_of: dt.date | None, rules: RulesArg, limits: Limits | None
+) -> Job[Out]:
+    """The job of a batch, its arguments checked at the call, before any member."""
+    checked = check_limits(limits)
+    return Job(compute, resolve_pack(rules), as_of_date(as_of, checked), checked)
 
 
 def run_job(

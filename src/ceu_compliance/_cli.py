@@ -1,9 +1,10 @@
 """The ``ceu-compliance`` command (docs/format.md, "Command line").
 
-Reports and schemas go to stdout, diagnostics to stderr, never with colour.
-Exit codes: 0 a report was produced, 1 ``--check`` found a member not
-compliant, 2 the input, an option or the rule pack was refused (141 when the
-reader of stdout went away, as for a process killed by SIGPIPE).
+Reports and schemas go to stdout, diagnostics to stderr, never with colour and
+never a traceback. Exit codes: 0 a report was produced, 1 ``--check`` found a
+member not compliant, 2 the input, an option or the rule pack was refused, 3 an
+internal error (a bug: one line asks for a report), 130 interrupted (Ctrl-C),
+141 when the reader of stdout went away (as for a process killed by SIGPIPE).
 
 Each subcommand is an ``_add_*`` function that declares its arguments and a
 handler taking the parsed arguments. An output format is one module of the
@@ -27,15 +28,27 @@ from pathlib import Path
 from typing import Any, TypeAlias, TypeVar
 
 from . import __version__
+from ._arithmetic import own_arithmetic
 from ._cli_batch import add_commands as _add_roster_commands
 from ._cli_rules import add_command as _add_rules_command
+from ._decode import decode_json
 from ._engine import evaluate
-from ._errors import CEUComplianceError, InvalidMemberError, Problem, ProblemsError
+from ._errors import (
+    CEUComplianceError,
+    InvalidMemberError,
+    Problem,
+    ProblemsError,
+    capped,
+    how_many,
+)
 from ._history import evaluate_history
-from ._models import ComplianceReport, History, Member, Plan
+from ._limits import DEFAULT_LIMITS
+from ._models import ComplianceReport, History, Plan
 from ._pack import RulePack, load_rule_pack
 from ._plan import plan
+from ._printable import visible
 from ._render import FORMATS
+from ._schema import json_schema
 
 PROG = "ceu-compliance"
 _Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -44,7 +57,8 @@ _Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 # same six stories on any day it is run (see tests/test_examples.py).
 DEMO_AS_OF = dt.date(2027, 4, 15)
 
-EXIT_OK, EXIT_NOT_COMPLIANT, EXIT_REFUSED = 0, 1, 2
+EXIT_OK, EXIT_NOT_COMPLIANT, EXIT_REFUSED, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED = 128 + 2  # as a shell reports a process killed by SIGINT (Ctrl-C)
 EXIT_BROKEN_PIPE = 128 + 13  # as a shell reports a process killed by SIGPIPE
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -59,15 +73,26 @@ class _RosterRefused(ProblemsError):
 
 
 SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
-    "member": Member.model_json_schema,
-    "report": lambda: ComplianceReport.model_json_schema(mode="serialization"),
-    "plan": lambda: Plan.model_json_schema(mode="serialization"),
-    "history": lambda: History.model_json_schema(mode="serialization"),
+    kind: partial(json_schema, kind) for kind in ("member", "report", "plan", "history")
 }
 
 
+@own_arithmetic
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+    try:
+        return _run(argv)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug: one line, never a traceback, and never exit 1
+        _say(
+            f"internal error ({type(exc).__name__}); this is a bug in {PROG} {__version__}, "
+            "please report it with the command and the input that caused it"
+        )
+        return EXIT_INTERNAL
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -81,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ProblemsError as exc:
         _print_problems(f"{exc.what} refused", exc.problems)
     except (_Refused, CEUComplianceError) as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
+        _say(str(exc))
     except BrokenPipeError:
         # The reader (`| head`) left: stop quietly, and keep the interpreter's
         # final flush of stdout from failing again.
@@ -244,18 +269,30 @@ def _plan_command(args: argparse.Namespace) -> int:
 
 
 def _read_json(file: str) -> Any:
+    """The JSON data of ``file`` (``-``: standard input), read as the library reads JSON text.
+
+    At most ``Limits.max_document_bytes`` are read: a longer input is refused
+    without being read whole.
+    """
     name = "standard input" if file == "-" else file
+    most = DEFAULT_LIMITS.max_document_bytes + 1
+    content: str | bytes
     try:
-        # utf-8-sig: editors on Windows like to start JSON files with a BOM.
-        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8-sig")
+        if file == "-":
+            stdin = getattr(sys.stdin, "buffer", sys.stdin)
+            content = stdin.read(most)
+        else:
+            with Path(file).open("rb") as opened:
+                content = opened.read(most)
     except OSError as exc:
         raise _Refused(f"cannot read {name}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise _Refused(f"{name} is not UTF-8 text: {exc.reason}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _Refused(f"{name} is not valid JSON: {exc}") from None
+    except ValueError:  # a NUL in the file name
+        raise _Refused(f"cannot read {name}: not a file name") from None
+    # utf-8-sig: editors on Windows like to start JSON files with a BOM.
+    data, problems = decode_json(content, DEFAULT_LIMITS)
+    if problems:
+        raise _Refused(f"{name}: {problems[0].message}")
+    return data
 
 
 def _members_of(data: Any) -> tuple[list[tuple[str, Any]], bool]:
@@ -285,12 +322,13 @@ def _each(members: list[tuple[str, Any]], roster: bool, run: Callable[[Any], _T]
         try:
             results.append(run(member))
         except InvalidMemberError as exc:
-            if not roster:
+            # A problem of an option (as_of, periods) is every member's: say it once.
+            if not roster or not exc.problems[0].path.startswith("$"):
                 raise
             # Member paths start with "$"; locate them in the roster instead.
             problems += [replace(p, path=path + p.path[1:]) for p in exc.problems]
     if problems:
-        raise _RosterRefused(problems)
+        raise _RosterRefused(capped(problems, DEFAULT_LIMITS.max_problems))
     if not results:
         raise _Refused("the roster has no members")
     return results
@@ -308,13 +346,17 @@ def _print_warnings(
     """What each member's input had that was ignored, located in the roster like problems."""
     for (path, _), output in zip(members, outputs, strict=True):
         for warning in output.warnings:
-            print(f"{PROG}: warning: {path}{warning.path[1:]}: {warning.message}", file=sys.stderr)
+            _say(f"warning: {path}{warning.path[1:]}: {warning.message}")
 
 
 def _print_problems(header: str, problems: Sequence[Problem]) -> None:
-    noun = "problem" if len(problems) == 1 else "problems"
-    lines = [f"{PROG}: {header}, {len(problems)} {noun}:", *map(str, problems)]
+    lines = [f"{PROG}: {header}, {how_many(problems)}:", *map(str, problems)]
     print("\n".join(lines), file=sys.stderr)
+
+
+def _say(message: str) -> None:
+    """One diagnostic on stderr; what the input put in it cannot break the line."""
+    print(f"{PROG}: {visible(message)}", file=sys.stderr)
 
 
 # -------------------------------------------------------------------- demo

@@ -11,37 +11,41 @@ always give the same report.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
+from ._arithmetic import own_arithmetic
 from ._assign import assign
 from ._eligibility import Context, run_stages
 from ._items import NO_SPLIT, Prepared, Split, items
+from ._limits import Limits
 from ._models import ComplianceReport, Member
-from ._pack import RulePack, RuleSet, resolve_pack
+from ._pack import RulePack, RuleSet
 from ._period import PeriodWindow, first_day, rules_for
 from ._report import report
 from ._requirements import requirements
-from ._validation import parse_member
+from ._validation import MemberArg, checked_call
 
 RulesArg = RulePack | str | Path | None
 
 
+@own_arithmetic
 def evaluate(
-    member: Member | Mapping[str, Any] | str | bytes,
+    member: MemberArg,
     *,
     as_of: dt.date | None = None,
     rules: RulesArg = None,
     strict: bool = False,
+    limits: Limits | None = None,
     rules_on: dt.date | None = None,
 ) -> ComplianceReport:
     """Evaluate one member's renewal period ending at ``renewal_due``.
 
     ``member`` is a :class:`Member`, a mapping in the JSON format of
-    docs/format.md, or its JSON text. ``as_of`` defaults to today. Non-compliance
-    is reported, never raised. Unknown input fields are ignored and listed in the
-    report's ``warnings``; ``strict=True`` refuses them instead.
+    docs/format.md, or its JSON text (``str`` or UTF-8 ``bytes``). ``as_of`` (a
+    ``datetime.date``, not a datetime) defaults to today. Non-compliance is
+    reported, never raised. Unknown input fields are ignored and listed in the
+    report's ``warnings``; ``strict=True`` refuses them instead. ``limits``
+    bounds the input (default :class:`Limits`, docs/reliability.md).
 
     ``rules`` is a rule pack, a bundled body (``"aapc"``, the default, or
     ``"ahima"``) or a pack file. The pack's version that judges the period is the
@@ -52,10 +56,12 @@ def evaluate(
         InvalidMemberError: the input was refused; ``problems`` lists every reason.
         RulePackError: ``rules`` names a pack that does not load, or no version of it
             is in force on ``rules_on``.
+        TypeError: an argument is not of the type named here.
     """
-    pack = resolve_pack(rules)
-    valid = parse_member(member, pack, strict=strict, rules_on=rules_on)
-    return evaluate_period(valid, version_for(pack, valid, rules_on), as_of or dt.date.today())
+    pack, valid, day = checked_call(
+        member, as_of=as_of, rules=rules, strict=strict, limits=limits, rules_on=rules_on
+    )
+    return evaluate_period(valid, version_for(pack, valid, rules_on), day)
 
 
 def version_for(pack: RulePack, member: Member, rules_on: dt.date | None) -> RuleSet:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ._batch import BatchError, Job, Refusal, run_job
 from ._engine import RulesArg, evaluate
 from ._errors import Problem
+from ._limits import DEFAULT_LIMITS
 from ._models import ComplianceReport
 from ._pack import resolve_pack
 from ._roster import (
@@ -27,6 +28,7 @@ from ._roster import (
     column_problems,
 )
 from ._rows import RowSpec
+from ._validation import as_of_date
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -96,6 +98,7 @@ def evaluate_frame(
     Raises:
         RosterError: a column is unknown, missing or repeated.
         ImportError: the ``dataframe`` extra is not installed.
+        TypeError: ``as_of`` is not a ``datetime.date`` (or ``rules`` of no rules' type).
     """
     _require_pandas()
     problems = [
@@ -108,7 +111,7 @@ def evaluate_frame(
     by_member: dict[Any, list[dict[str, Any]]] = {}
     for record in _rows(records):
         by_member.setdefault(_key(record.get("member_id")), []).append(record)
-    job = Job(evaluate, pack, as_of or dt.date.today())
+    job = Job(evaluate, pack, as_of_date(as_of, DEFAULT_LIMITS))
     return to_frame(run_job(job, _items(_rows(members), by_member), jobs), rules=pack)
 
 

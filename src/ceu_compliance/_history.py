@@ -25,31 +25,34 @@ rest is ``rollover`` in the earlier one (see docs/history.md).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import Any
 
 from ._amounts import Rounder, ceus
+from ._arithmetic import own_arithmetic
 from ._assign import Span, split
 from ._engine import RulesArg, prepare, report_of, resplit
-from ._errors import RulePackError
+from ._errors import InvalidMemberError, Problem, RulePackError
 from ._items import Prepared, Split
+from ._limits import Limits, check_limits
 from ._models import ComplianceReport, History, Member, SplitDecision
-from ._pack import RulePack, RuleSet, resolve_pack
+from ._pack import RulePack, RuleSet
 from ._period import PeriodWindow, first_day, rules_for
-from ._validation import input_warnings, parse_member
+from ._validation import MemberArg, checked_call, input_warnings
 
 _DAY = dt.timedelta(days=1)
 
 
+@own_arithmetic
 def evaluate_history(
-    member: Member | Mapping[str, Any] | str | bytes,
+    member: MemberArg,
     *,
     periods: int,
     as_of: dt.date | None = None,
     rules: RulesArg = None,
     strict: bool = False,
+    limits: Limits | None = None,
     rules_on: dt.date | None = None,
 ) -> History:
     """Evaluate the ``periods`` consecutive renewal periods ending at ``renewal_due`` (H-SPLIT).
@@ -65,15 +68,28 @@ def evaluate_history(
     (see :func:`ceu_compliance.evaluate`); ``rules_on`` makes one version judge all.
 
     Raises:
-        ValueError: ``periods`` is not a positive integer.
-        InvalidMemberError: the input was refused; ``problems`` lists every reason.
+        InvalidMemberError: the input was refused; ``problems`` lists every reason
+            (``periods`` not from 1 to ``limits.max_periods`` is one).
         RulePackError: ``rules`` does not load, or has no rules in force on a period's due date.
+        TypeError: an argument is not of its type (``periods`` an ``int``).
     """
-    if isinstance(periods, bool) or not isinstance(periods, int) or periods < 1:
-        raise ValueError(f"periods must be a positive integer, got {periods!r}")
-    pack = resolve_pack(rules)
-    valid = parse_member(member, pack, strict=strict, rules_on=rules_on)
-    day = as_of or dt.date.today()
+    if isinstance(periods, bool) or not isinstance(periods, int):
+        raise TypeError(f"periods must be an int, not {type(periods).__name__}")
+    most = check_limits(limits).max_periods
+    if not 1 <= periods <= most:
+        raise InvalidMemberError(
+            [
+                Problem(
+                    "periods_out_of_range",
+                    "periods",
+                    f"periods must be a positive integer of at most {most} "
+                    f"(Limits.max_periods), got {periods:,}",
+                )
+            ]
+        )
+    pack, valid, day = checked_call(
+        member, as_of=as_of, rules=rules, strict=strict, limits=limits, rules_on=rules_on
+    )
     spans, notes = _spans(valid, pack, periods, rules_on)
     # Without a renewal month (the pack's shapes) no record is shared by two periods.
     borders = [

@@ -18,71 +18,123 @@ from __future__ import annotations
 import datetime as dt
 import re
 from abc import abstractmethod
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
     SerializerFunctionWrapHandler,
+    ValidationInfo,
+    computed_field,
     model_serializer,
+    model_validator,
 )
 
-from ._amounts import format_decimal
+from ._amounts import decimal_places, format_decimal, parse_amount
+from ._arithmetic import own_arithmetic
 from ._codes import CannotFill, NotAppliedCode, PlanRoute, RejectionCode, Source, Status
+from ._limits import DEFAULT_LIMITS, Limits
 from ._messages import uncounted
 from ._pack import RulePack, pack_that_made
+from ._printable import shown
 from ._render import html, markdown, text
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+SCHEMA_VERSION = "1.1"
+"""The version of the JSON format (docs/format.md) that outputs carry as ``schema_version``.
+
+The minor number rises when optional fields are added, the major one when a
+field is renamed or removed.
+"""
 
 
-def _parse_date(value: Any) -> Any:
+def limits_of(info: ValidationInfo) -> Limits:
+    """The limits :func:`~ceu_compliance.parse_member` validates with (its pydantic context)."""
+    context = info.context
+    limits = context.get("limits") if isinstance(context, dict) else None
+    return limits if isinstance(limits, Limits) else DEFAULT_LIMITS
+
+
+def _parse_date(value: Any, info: ValidationInfo) -> Any:
     # Only calendar dates: pydantic would otherwise accept datetimes and Unix timestamps.
+    limits = limits_of(info)
     if isinstance(value, dt.datetime):
         raise ValueError("expected a calendar date (YYYY-MM-DD), not a date and time")
-    if isinstance(value, dt.date):
-        return value
     if isinstance(value, str) and _DATE.fullmatch(value.strip()):
         try:
-            return dt.date.fromisoformat(value.strip())
+            value = dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError(f"{value!r} is not a real calendar date") from None
-    raise ValueError(f"expected an ISO date YYYY-MM-DD, got {value!r}")
+            raise ValueError(f"{shown(value)} is not a real calendar date") from None
+    if not isinstance(value, dt.date):
+        raise ValueError(f"expected an ISO date YYYY-MM-DD, got {shown(value)}")
+    if not limits.min_year <= value.year <= limits.max_year:
+        raise ValueError(
+            f"{value.isoformat()} is outside the years {limits.min_year} to {limits.max_year} "
+            "(Limits.min_year, Limits.max_year)"
+        )
+    return value
 
 
-def _parse_decimal(value: Any) -> Any:
-    # JSON numbers arrive as int or float, decimal strings as str; floats go
-    # through their shortest repr so that 0.1 means 0.1, not its binary neighbour.
+def _parse_decimal(value: Any, info: ValidationInfo) -> Any:
+    # JSON numbers arrive as Decimal (parse_member reads JSON text so), int or
+    # float, decimal strings as str; floats go through their shortest repr so
+    # that 0.1 means 0.1, not its binary neighbour.
+    limits = limits_of(info)
     if isinstance(value, bool):
         raise ValueError("expected a number, not true/false")
-    if isinstance(value, float):
-        value = repr(value)
-    if isinstance(value, int | str):
-        try:
-            value = Decimal(str(value).strip())
-        except InvalidOperation:
-            raise ValueError(f"expected a number, got {value!r}") from None
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError("expected a finite number")
-        return Decimal(format_decimal(value))
-    raise ValueError(f"expected a number, got {value!r}")
+    try:
+        if isinstance(value, float):
+            value = parse_amount(repr(value))
+        elif isinstance(value, int):
+            value = Decimal(value)
+        elif isinstance(value, str):
+            value = parse_amount(value.strip())
+    except ValueError:
+        raise ValueError(f"expected a number, got {shown(value)}") from None
+    if not isinstance(value, Decimal):
+        raise ValueError(f"expected a number, got {shown(value)}")
+    if not value.is_finite():
+        raise ValueError("expected a finite number")
+    # Refused, never rounded: a rounded amount could turn a shortfall into compliance.
+    if abs(value) > limits.max_amount:
+        raise ValueError(
+            f"{shown(value)} is over the limit of {limits.max_amount:,} (Limits.max_amount)"
+        )
+    places = decimal_places(value)
+    if places > limits.max_decimal_places:
+        raise ValueError(
+            f"{shown(value)} has {places:,} digits after the decimal point, more than the "
+            f"{limits.max_decimal_places} allowed (Limits.max_decimal_places); amounts are "
+            "never rounded"
+        )
+    return Decimal(format_decimal(value))
+
+
+def _within_length(value: str, info: ValidationInfo) -> str:
+    limit = limits_of(info).max_string_length
+    if len(value) > limit:
+        raise ValueError(
+            f"{len(value):,} characters, more than the {limit:,} allowed (Limits.max_string_length)"
+        )
+    return value
 
 
 Date = Annotated[dt.date, BeforeValidator(_parse_date)]
+# Outputs write amounts as JSON strings; inputs read them within the limits.
 DecimalValue = Annotated[
-    Decimal,
-    BeforeValidator(_parse_decimal),
-    PlainSerializer(format_decimal, return_type=str, when_used="json"),
+    Decimal, PlainSerializer(format_decimal, return_type=str, when_used="json")
 ]
-PositiveDecimal = Annotated[DecimalValue, Field(gt=0)]
+PositiveDecimal = Annotated[DecimalValue, BeforeValidator(_parse_decimal), Field(gt=0)]
 CEUs = Annotated[DecimalValue, Field(ge=0)]
+Text = Annotated[str, AfterValidator(_within_length)]
 
 # Unknown input fields are kept (in ``model_extra``) but never read: the report
 # lists each one in ``warnings`` (or strict parsing refuses them).
@@ -130,7 +182,7 @@ class HeldCredential(BaseModel):
 
     model_config = _INPUT
 
-    code: str = Field(
+    code: Text = Field(
         min_length=1, description="AAPC credential code, e.g. CPC, CPMA, CEMC, CPC-A."
     )
     earned: Date
@@ -141,26 +193,28 @@ class CEURecord(BaseModel):
 
     model_config = _INPUT
 
-    id: str = Field(min_length=1, description="Unique within the member's records.")
+    id: Text = Field(min_length=1, description="Unique within the member's records.")
     date: Date = Field(description="The day the activity was completed.")
     activity: Activity
     ceus: PositiveDecimal | None = Field(
         default=None, description="CEUs claimed; not for post_secondary (give hours)."
     )
-    provider: str | None = None
-    title: str | None = None
-    index_number: str | None = Field(default=None, description="AAPC index number of the event.")
+    provider: Text | None = None
+    title: Text | None = None
+    index_number: Text | None = Field(default=None, description="AAPC index number of the event.")
     approved: bool = Field(default=False, description="Pre-approved although no index number.")
-    approved_for: tuple[str, ...] = Field(
+    approved_for: tuple[Text, ...] = Field(
         default=(), description="Credential codes the event was pre-approved for."
     )
     quiz_passed: bool | None = Field(default=None, description="Webinars and workshops.")
-    teaches: str | None = Field(default=None, description="Instructor: the core credential taught.")
+    teaches: Text | None = Field(
+        default=None, description="Instructor: the core credential taught."
+    )
     clock_hours: PositiveDecimal | None = None
     credit_hours: PositiveDecimal | None = None
-    field: str | None = Field(default=None, description="Post-secondary: the field of study.")
+    field: Text | None = Field(default=None, description="Post-secondary: the field of study.")
     applied_to_previous_period: bool = False
-    topics: tuple[str, ...] = Field(
+    topics: tuple[Text, ...] = Field(
         default=(),
         description="Subject areas of the event, for bodies whose rules ask a share of the "
         "total from some (a rule pack's floors, e.g. AHIMA's health information domains).",
@@ -176,7 +230,7 @@ class Member(BaseModel):
 
     model_config = _INPUT
 
-    member_id: str = Field(min_length=1)
+    member_id: Text = Field(min_length=1)
     renewal_due: Date = Field(description="End of the period: the renewal due date.")
     period_start: Date | None = Field(default=None, description="Overrides the default start.")
     required_total_override: PositiveDecimal | None = None
@@ -318,12 +372,43 @@ WARNINGS_DESCRIPTION = (
 )
 
 
+SCHEMA_VERSION_DESCRIPTION = (
+    "The version of the JSON format this output follows (docs/format.md): the minor "
+    "number rises when optional fields are added, the major one when a field is renamed "
+    "or removed."
+)
+
+
 class Rendered(BaseModel):
     """What every output shares: its JSON, and its text, Markdown and HTML forms.
 
-    Each kind of output names its own functions of the ``_render`` package.
+    Each kind of output names its own functions of the ``_render`` package; each
+    runs in the engine's own decimal context, whatever the caller's (``_arithmetic``).
     """
 
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        for name in ("to_text", "to_markdown", "to_html", "_repr_html_"):
+            if name in cls.__dict__:
+                setattr(cls, name, own_arithmetic(cls.__dict__[name]))
+
+    @computed_field(description=SCHEMA_VERSION_DESCRIPTION)  # type: ignore[prop-decorator]
+    @property
+    def schema_version(self) -> str:
+        """The version of the JSON format this output follows (:data:`SCHEMA_VERSION`)."""
+        return SCHEMA_VERSION
+
+    @model_validator(mode="before")
+    @classmethod
+    def _written_not_read(cls, data: Any) -> Any:
+        # Every output writes its schema_version and none stores it: reading an
+        # output's JSON back (model_validate_json) passes over it.
+        if isinstance(data, dict) and "schema_version" in data:
+            return {k: v for k, v in data.items() if k != "schema_version"}
+        return data
+
+    @own_arithmetic
     def to_json(self, *, indent: int | None = 2) -> str:
         """The JSON of docs/format.md."""
         return self.model_dump_json(indent=indent)
@@ -392,6 +477,7 @@ class ComplianceReport(Rendered):
     def _repr_html_(self) -> str:
         return html.report_fragment(self)
 
+    @own_arithmetic
     def explain(self, *, rules: RulePack | str | Path | None = None) -> Explanation:
         """Which records fill each requirement, and why the rest did not count.
 

@@ -27,6 +27,7 @@ import bisect
 import datetime as dt
 import difflib
 import json
+import os
 import re
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
@@ -47,7 +48,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ._amounts import decimal_places, parse_amount
 from ._errors import Problem, RulePackError, json_path
+from ._printable import shown
 
 DEFAULT_PACK = "aapc"
 
@@ -55,9 +58,31 @@ NOT_QUOTED = "Not on the source page"
 """How a pack's citation starts when the rule is the project's reading, not a quote."""
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+PACK_FILE_BYTES = 1024 * 1024
+"""The largest rule pack file :func:`load_rule_pack` reads (the bundled ones are about 30 KB)."""
+
+MAX_PACK_PLACES = 20
+
+
+def _pack_decimal(value: Any) -> Any:
+    """A pack's decimal: a string or an integer, finite, plainly written (as a member's)."""
+    if isinstance(value, bool):
+        raise ValueError("expected a decimal number, not true/false")
+    if isinstance(value, str):
+        try:
+            value = parse_amount(value.strip())
+        except ValueError:
+            raise ValueError('expected a decimal number such as "16" or "0.5"') from None
+        if decimal_places(value) > MAX_PACK_PLACES:
+            raise ValueError(f"must have at most {MAX_PACK_PLACES} digits after the decimal point")
+    return value  # an int, or a float kept as its text, is judged by the field's type
+
+
+PackDecimal = Annotated[Decimal, BeforeValidator(_pack_decimal)]
 # A pack's amounts: never negative, never absurd (a loaded pack must never fail later).
-Amount = Annotated[Decimal, Field(ge=0, le=10_000)]
-Total = Annotated[Decimal, Field(gt=0, le=10_000)]
+Amount = Annotated[PackDecimal, Field(ge=0, le=10_000)]
+Total = Annotated[PackDecimal, Field(gt=0, le=10_000)]
 _PACK_ID = re.compile(r"[a-z0-9][a-z0-9.-]*")
 _CODE = r"^[A-Z][A-Z0-9-]*[A-Z0-9]$"
 
@@ -116,10 +141,10 @@ class CredentialSpec(BaseModel):
     code: str = Field(pattern=_CODE)
     name: str
     kind: str
-    minimum: Decimal = Field(default=Decimal(0), ge=0, le=10_000)
-    per_year: Decimal | None = Field(default=None, gt=0, le=10_000)
-    sole_minimum: Decimal | None = Field(default=None, gt=0, le=10_000)
-    total: Decimal | None = Field(default=None, gt=0, le=10_000)
+    minimum: PackDecimal = Field(default=Decimal(0), ge=0, le=10_000)
+    per_year: PackDecimal | None = Field(default=None, gt=0, le=10_000)
+    sole_minimum: PackDecimal | None = Field(default=None, gt=0, le=10_000)
+    total: PackDecimal | None = Field(default=None, gt=0, le=10_000)
     rule: str | None = None
     vendors: tuple[str, ...] = ()
     apprentice: tuple[str, ...] = ()
@@ -140,7 +165,7 @@ class FloorSpec(BaseModel):
     rule: str
     name: str
     layer: str
-    share: Decimal = Field(gt=0, le=1)
+    share: PackDecimal = Field(gt=0, le=1)
     topics: tuple[str, ...] = ()
     providers: tuple[str, ...] = ()
 
@@ -150,8 +175,11 @@ def _known(what: str, known: Mapping[str, object]) -> AfterValidator:
 
     def check(name: str) -> str:
         if name not in known:
+            close = difflib.get_close_matches(name, list(known), n=1)
+            hint = f"did you mean {close[0]}? " if close else ""
             raise PydanticCustomError(
-                f"unknown_{what}", f"unknown {what} {name!r}; expected one of {', '.join(known)}"
+                f"unknown_{what}",
+                f"not a {what} this engine has; {hint}expected one of {', '.join(known)}",
             )
         return name
 
@@ -201,7 +229,7 @@ class RuleSet(BaseModel):
     total_increment: Amount | None = None
     total_maximum: Total | None = None
     period_months: int = Field(gt=0, le=120)
-    prorate_step: Decimal = Field(gt=0, le=100)
+    prorate_step: PackDecimal = Field(gt=0, le=100)
     instructor_cap: Amount | None = None
     post_secondary_cap_per_year: Amount | None = None
     post_secondary_year_basis: Literal["period", "calendar"] | None = None
@@ -332,9 +360,8 @@ def _iso_day(key: Any) -> Any:
         return key
     if isinstance(key, str) and _ISO_DAY.fullmatch(key):
         return key
-    # A message with no context is not formatted: braces in the key stay as written.
     raise PydanticCustomError(
-        "date_key", f"a date is written YYYY-MM-DD, as 2026-01-01; got {key!r}"
+        "date_key", "holds a key that is not a date written YYYY-MM-DD, as 2026-01-01"
     )
 
 
@@ -345,9 +372,11 @@ def _given(value: Any) -> Any:
 
 
 Day = Annotated[dt.date, BeforeValidator(_iso_day)]
+# A rule ID as the spec writes them (Q-TIER, P-RENEWAL-MONTH): messages may quote it.
+RuleId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$", max_length=40)]
 Dated = dict[Day, Annotated[Any, AfterValidator(_given)]]
 # A table of dates with no date in it would be in force never: refused.
-DatedAmount = Annotated[dict[Day, Decimal], Field(min_length=1)]
+DatedAmount = Annotated[dict[Day, PackDecimal], Field(min_length=1)]
 DatedText = Annotated[dict[Day, str], Field(min_length=1)]
 
 
@@ -365,7 +394,7 @@ class Parameter(BaseModel):
 
     model_config = _FROZEN
 
-    rule: str
+    rule: RuleId
     description: str
     reference: str = Field(description="The source of every value without one in sources.")
     values: Dated = Field(min_length=1)
@@ -408,11 +437,11 @@ class CredentialEntry(BaseModel):
     code: str = Field(pattern=_CODE)
     name: str
     kind: str
-    minimum: Decimal | DatedAmount = Decimal(0)
-    per_year: Decimal | DatedAmount | None = None
-    sole_minimum: Decimal | DatedAmount | None = None
-    total: Decimal | DatedAmount | None = None
-    rule: str | None = None
+    minimum: PackDecimal | DatedAmount = Decimal(0)
+    per_year: PackDecimal | DatedAmount | None = None
+    sole_minimum: PackDecimal | DatedAmount | None = None
+    total: PackDecimal | DatedAmount | None = None
+    rule: RuleId | None = None
     vendors: tuple[str, ...] = ()
     apprentice: tuple[str, ...] = ()
     supersedes: tuple[str, ...] = ()
@@ -444,10 +473,10 @@ class FloorEntry(BaseModel):
     model_config = _FROZEN
 
     id: str = Field(pattern=_CODE)
-    rule: str
+    rule: RuleId
     name: str
     layer: str
-    share: Decimal | DatedAmount
+    share: PackDecimal | DatedAmount
     topics: tuple[str, ...] = ()
     providers: str | None = Field(
         default=None, description="The parameter whose provider names are in the category."
@@ -476,7 +505,7 @@ class RulePack(BaseModel):
     parameters: dict[str, Parameter]
     credentials: tuple[CredentialEntry, ...] = Field(min_length=1)
     floors: tuple[FloorEntry, ...] = ()
-    citations: dict[str, str | DatedText]
+    citations: dict[RuleId, str | DatedText]
 
     @property
     def id(self) -> str:
@@ -510,6 +539,11 @@ class RulePack(BaseModel):
     def credential(self, code: str) -> CredentialEntry | None:
         """The catalog entry for ``code`` (an apprentice code gives its credential)."""
         return self._catalog.get(code.strip().upper())
+
+    @cached_property
+    def known_codes(self) -> str:
+        """The catalog's codes, as a refusal lists them: ``CPC, COC, ...``."""
+        return ", ".join(entry.code for entry in self.credentials)
 
     def requirement_ids(self) -> tuple[str, ...]:
         """Every minimum a report of this pack may list, in its order: the credentials with
@@ -684,10 +718,11 @@ def _pack_problems(pack: RulePack) -> list[Problem]:
         Problem("missing", f"$.parameters.{name}", f"required by {_needed_by(pack, name)}")
         for name in sorted(needed - set(pack.parameters))
     ]
-    problems += [
-        Problem("unknown_parameter", f"$.parameters.{name}", _unknown_parameter(name, known))
-        for name in sorted(set(pack.parameters) - known)
-    ]
+    unknown = sorted(set(pack.parameters) - known)
+    if unknown:
+        problems.append(
+            Problem("unknown_parameter", "$.parameters", _unknown_parameters(unknown, known))
+        )
     problems += _first_version_problems(pack, needed)
     # Without the parameters no version resolves; the other checks still run.
     parameters_missing = bool(problems)
@@ -701,7 +736,9 @@ def _pack_problems(pack: RulePack) -> list[Problem]:
         try:
             rules = _resolve(pack, day)
         except RulePackError as exc:
-            problems += [p for p in exc.problems if p not in problems]
+            # Each key once, in the first version it fails in.
+            reported = {(p.type, p.path) for p in problems}
+            problems += [p for p in exc.problems if (p.type, p.path) not in reported]
             continue
         found = [*_minimum_problems(pack, rules), *_citations_in_force(pack, rules)]
         # Each key once, in the first version it fails in.
@@ -720,10 +757,14 @@ def _needed_by(pack: RulePack, name: str) -> str:
     return " and ".join(users) or "every pack"
 
 
-def _unknown_parameter(name: str, known: set[str]) -> str:
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f"did you mean {close[0]}? " if close else ""
-    return f"not a parameter this engine reads; {hint}expected one of {', '.join(sorted(known))}"
+def _unknown_parameters(names: list[str], known: set[str]) -> str:
+    """The refusal of parameters no shape reads; it names only known ones (no file content)."""
+    close = [found[0] for name in names if (found := difflib.get_close_matches(name, known, n=1))]
+    hint = f"did you mean {', '.join(dict.fromkeys(close))}? " if close else ""
+    count = f"{len(names)} parameters" if len(names) > 1 else "a parameter"
+    return (
+        f"holds {count} this engine does not read; {hint}expected one of {', '.join(sorted(known))}"
+    )
 
 
 def _first_version_problems(pack: RulePack, needed: set[str]) -> Iterator[Problem]:
@@ -808,7 +849,7 @@ def _catalog_problems(pack: RulePack) -> list[Problem]:
                 Problem(
                     "unknown_layer",
                     f"{at}.kind",
-                    f"{entry.kind!r} is not one of the pack's layers ({', '.join(layers)})",
+                    f"not one of the pack's layers ({', '.join(layers)})",
                 )
             )
         if (entry.minimum or entry.sole_minimum) and entry.rule is None:
@@ -833,7 +874,7 @@ def _catalog_problems(pack: RulePack) -> list[Problem]:
                     Problem(
                         "unknown_credential",
                         f"$.credentials[{n}].supersedes[{j}]",
-                        f"{code!r} is not a credential of this pack",
+                        "not a credential of this pack",
                     )
                 )
     for n, floor in enumerate(pack.floors):
@@ -842,7 +883,7 @@ def _catalog_problems(pack: RulePack) -> list[Problem]:
                 Problem(
                     "unknown_layer",
                     f"$.floors[{n}].layer",
-                    f"{floor.layer!r} is not one of the pack's layers ({', '.join(layers)})",
+                    f"not one of the pack's layers ({', '.join(layers)})",
                 )
             )
         if not (floor.topics or floor.providers):
@@ -858,7 +899,7 @@ def _catalog_problems(pack: RulePack) -> list[Problem]:
                 Problem(
                     "unknown_parameter",
                     f"$.floors[{n}].providers",
-                    f"no parameter {floor.providers!r} lists the providers",
+                    "names no parameter of the pack: give the parameter that lists the providers",
                 )
             )
     return problems
@@ -922,10 +963,10 @@ def _problem(kind: str, path: str, message: str, value: Any) -> Problem:
         return Problem(
             "pack_float",
             path,
-            f"float {value.text} is not allowed: write decimals as strings "
-            f'("{value.text}") or integers, so no binary rounding creeps in',
+            'a float is not allowed: write decimals as strings ("0.5") or integers, '
+            "so no binary rounding creeps in",
         )
-    return Problem(kind, path, message)
+    return Problem(kind, path, message.removeprefix("Value error, "))
 
 
 def bundled_packs() -> dict[str, str]:
@@ -957,9 +998,9 @@ def bundled_pack_text(name: str) -> str:
         raise RulePackError(
             [
                 Problem(
-                    "pack_not_found",
+                    "unknown_pack",
                     "$",
-                    f"no bundled rule pack is named {name!r}; bundled: "
+                    f"no bundled rule pack is named {shown(name)}; bundled: "
                     f"{', '.join(sorted(registry))} (or give a .toml or .json file's path)",
                 )
             ]
@@ -968,34 +1009,46 @@ def bundled_pack_text(name: str) -> str:
     return (packs / registry[name]).read_text(encoding="utf-8")
 
 
-def _is_name(source: str | Path) -> bool:
+def _is_name(source: str | os.PathLike[str]) -> bool:
     """Whether ``source`` names a bundled pack rather than a file (``x.toml``, ``x.json``)."""
-    return (
-        isinstance(source, str)
-        and _PACK_ID.fullmatch(source) is not None
-        and not source.endswith((".toml", ".json"))
-    )
+    return isinstance(source, str) and not source.endswith((".toml", ".json"))
 
 
-def load_rule_pack(source: str | Path) -> RulePack:
+def load_rule_pack(source: str | os.PathLike[str]) -> RulePack:
     """Load and validate a rule pack: a bundled body or pack name, or a TOML or JSON file.
 
-    ``source`` is a name (``"aapc"``, ``"ahima"``, ``"aapc-2026.1"``) or a path
-    ending ``.toml`` or ``.json``. A pack that ``extends`` another is merged onto
-    it first (see docs/rule-packs.md).
+    ``source`` is a name (``"aapc"``, ``"ahima"``, ``"aapc-2026.1"``: letters,
+    digits, dots and hyphens, never a path) unless it ends ``.toml`` or ``.json``,
+    then it is a path, as a ``pathlib.Path`` always is. A path must name an
+    existing file of at most :data:`PACK_FILE_BYTES`, in UTF-8. A pack that
+    ``extends`` another is merged onto it first (see docs/rule-packs.md).
 
     Raises:
-        RulePackError: the file does not load or is not a valid pack; every
-            problem is listed with its path in the file.
+        RulePackError: no such pack or file, or the file is not a valid pack;
+            every problem is listed with its path in the file. A refusal never
+            quotes the file: only the keys a pack defines appear in paths.
+        TypeError: ``source`` is neither a ``str`` nor a path.
     """
-    return _validate(_layers(source, seen=()))
+    if not isinstance(source, str | os.PathLike):
+        raise TypeError(
+            f"rules must be a RulePack, a pack name or a path, not {type(source).__name__}"
+        )
+    return _validate(_layers(source if isinstance(source, str) else Path(source), seen=()))
 
 
 def parse_rule_pack(text: str, *, format: Literal["toml", "json"] = "toml") -> RulePack:
     """Validate a rule pack given as TOML (or JSON) text (see :func:`load_rule_pack`).
 
-    A relative ``extends`` path is read from the current directory.
+    A relative ``extends`` path is read from the current directory. Every number
+    is checked here (no negative or absurd amounts, periods and deadlines within
+    bounds), so that a pack that loads never fails later.
+
+    Raises:
+        RulePackError: the text is not a valid pack.
+        TypeError: ``text`` is not a ``str``.
     """
+    if not isinstance(text, str):
+        raise TypeError(f"a rule pack is TOML or JSON text (str), not {type(text).__name__}")
     data = _parse(text, format)
     return _validate([_Layer("this pack", data), *_parents(data, folder=None, seen=())])
 
@@ -1048,39 +1101,39 @@ def _parents(data: dict[str, Any], *, folder: Path | None, seen: tuple[str, ...]
 
 def _in_parent(problem: Problem, parent: str) -> Problem:
     """A problem of the pack ``parent``, as the pack that extends it reports it."""
-    if problem.type == "pack_not_found" and problem.path == "$":
+    if problem.type in ("pack_not_found", "unknown_pack") and problem.path == "$":
         return replace(problem, path="$.pack.extends")  # the name itself is wrong
     return replace(problem, message=f"{problem.message} (in {parent}, which this pack extends)")
 
 
 def _read(source: str | Path) -> tuple[str, Literal["toml", "json"], Path | None, str]:
     """(text, format, folder for relative extends, a key naming the pack)."""
-    if isinstance(source, str) and _is_name(source):
-        text = bundled_pack_text(source)
+    if _is_name(source):
+        assert isinstance(source, str)
+        text = bundled_pack_text(source)  # a name, never a path: no traversal through it
         return text, "toml", None, f"bundled:{_registry()[source]}"
-    name = str(source)
     path = Path(source)
+    where = shown(str(path), 200)
+
+    def refused(kind: str, message: str) -> RulePackError:
+        return RulePackError([Problem(kind, "$", message)])
+
     if path.suffix not in (".toml", ".json"):
-        raise RulePackError(
-            [
-                Problem(
-                    "pack_not_found",
-                    "$",
-                    f"{name!r} is neither a bundled pack name nor a .toml or .json file",
-                )
-            ]
-        )
+        raise refused("pack_not_found", f"{where} is not a .toml or .json file")
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise RulePackError(
-            [Problem("pack_not_found", "$", f"cannot read rule pack {name!r}: {reason}")]
-        ) from None
+        if not path.is_file():
+            raise refused("pack_not_found", f"no rule pack file at {where}")
+        with path.open("rb") as file:
+            data = file.read(PACK_FILE_BYTES + 1)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        reason = getattr(exc, "strerror", None) or "not a readable path"
+        raise refused("pack_not_found", f"cannot read rule pack {where}: {reason}") from None
+    if len(data) > PACK_FILE_BYTES:
+        raise refused("pack_too_large", f"the rule pack {where} is over {PACK_FILE_BYTES:,} bytes")
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise RulePackError(
-            [Problem("pack_not_utf8", "$", f"rule pack {name!r} is not UTF-8 text")]
-        ) from None
+        raise refused("pack_not_utf8", f"the rule pack {where} is not UTF-8 text") from None
     format: Literal["toml", "json"] = "json" if path.suffix == ".json" else "toml"
     return text, format, path.parent, str(path.resolve())
 
@@ -1095,6 +1148,8 @@ def _parse(text: str, format: Literal["toml", "json"]) -> dict[str, Any]:
         raise RulePackError([Problem("toml_syntax", "$", f"not valid TOML: {exc}")]) from None
     except json.JSONDecodeError as exc:
         raise RulePackError([Problem("json_syntax", "$", f"not valid JSON: {exc}")]) from None
+    except RecursionError:
+        raise RulePackError([Problem("pack_syntax", "$", "nested too deeply")]) from None
     if not isinstance(data, dict):
         raise RulePackError([Problem("not_a_pack", "$", "a rule pack is a table (a JSON object)")])
     repeated = list(_repeated_keys(data, ()))
@@ -1134,16 +1189,41 @@ def _repeated_keys(node: Any, at: tuple[int | str, ...]) -> Iterator[Problem]:
 
 
 def _path(parts: Sequence[int | str]) -> str:
-    """A key path in a pack file: ``$.parameters.tier_totals.values[2015-08-31]``."""
+    """A key path in a pack file: ``$.parameters.tier_totals.values[2015-08-31]``.
+
+    The path stops before the first key a pack does not define, so that a refusal
+    never quotes the file (it may be some other file with secrets in it): indexes,
+    dates, the keys of the pack's tables, the parameters and rule IDs only.
+    """
     out = "$"
-    for part in parts:
-        if isinstance(part, int) or part[:1].isdigit():
-            out += f"[{part}]"  # an index, or a date key
-        elif re.fullmatch(r"[A-Za-z_][\w-]*", part):
+    for n, part in enumerate(parts):
+        if isinstance(part, int) or _ISO_DAY.fullmatch(part):
+            out += f"[{part}]"
+        elif part in _pack_keys() or (n and parts[n - 1] == "citations" and _RULE.fullmatch(part)):
             out += f".{part}"
         else:
-            out += f"[{json.dumps(part, ensure_ascii=False)}]"
+            break
     return out
+
+
+_RULE = re.compile(r"[A-Z][A-Z0-9]*(-[A-Z0-9]+)*")
+
+
+@cache
+def _pack_keys() -> frozenset[str]:
+    """Every key a rule pack may hold, in any table, and every parameter's name."""
+    models: tuple[type[BaseModel], ...] = (
+        RulePack,
+        PackInfo,
+        Shapes,
+        Parameter,
+        CredentialEntry,
+        FloorEntry,
+    )
+    keys = {name for model in models for name in model.model_fields}
+    keys |= {*GENERAL, *OPTIONAL, *(p for t in TOTALS.values() for p in t)}
+    keys |= {p for s in (*STAGES.values(), *CAPS.values()) for p in s}
+    return frozenset(keys)
 
 
 def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -1326,8 +1406,6 @@ def _written_problems(exc: ValidationError, data: dict[str, Any]) -> list[Proble
         if parts is None:
             continue  # an error of a form (plain or dated) the value is not written in
         path = _path(parts)
-        if error["type"] == "date_key":  # the key of a dated table, however it is spelt
-            path = f"{_path(parts[:-1])}[{parts[-1]}]"
         if error["type"] == "extra_forbidden":
             message = _unknown_key(parts)
         elif error["type"] == "missing":
@@ -1383,7 +1461,7 @@ def _unknown_key(parts: tuple[int | str, ...]) -> str:
     known = list(model.model_fields)
     close = difflib.get_close_matches(str(key), known, n=1)
     hint = f"did you mean {close[0]}? " if close else ""
-    return f"unknown key; {hint}expected one of {', '.join(known)}"
+    return f"holds a key that is not part of a rule pack; {hint}expected one of {', '.join(known)}"
 
 
 @cache
@@ -1397,8 +1475,13 @@ def _bundled(name: str) -> RulePack:
     return load_rule_pack(name)
 
 
-def resolve_pack(rules: RulePack | str | Path | None) -> RulePack:
-    """``None`` for the default pack, a bundled name, a TOML or JSON path, or a pack."""
+def resolve_pack(rules: RulePack | str | os.PathLike[str] | None) -> RulePack:
+    """``None`` for the default pack, a bundled name, a TOML or JSON path, or a pack.
+
+    Raises:
+        RulePackError: ``rules`` names no pack, or its file is not a valid pack.
+        TypeError: ``rules`` is none of these.
+    """
     if rules is None:
         return default_rule_pack()
     if isinstance(rules, RulePack):
@@ -1408,7 +1491,9 @@ def resolve_pack(rules: RulePack | str | Path | None) -> RulePack:
     return load_rule_pack(rules)
 
 
-def pack_that_made(pack_id: str, rules: RulePack | str | Path | None = None) -> RulePack:
+def pack_that_made(
+    pack_id: str, rules: RulePack | str | os.PathLike[str] | None = None
+) -> RulePack:
     """The pack named ``pack_id`` by a report: ``rules``, or else the bundled pack of that id.
 
     Raises:
@@ -1420,7 +1505,7 @@ def pack_that_made(pack_id: str, rules: RulePack | str | Path | None = None) -> 
                 Problem(
                     "unknown_pack",
                     "$.rules",
-                    f"the report was made with rule pack {pack_id!r}, which is not bundled "
+                    f"the report was made with rule pack {shown(pack_id)}, which is not bundled "
                     "with this library; pass that pack as rules=",
                 )
             ]
@@ -1432,7 +1517,7 @@ def pack_that_made(pack_id: str, rules: RulePack | str | Path | None = None) -> 
                 Problem(
                     "pack_mismatch",
                     "$.rules",
-                    f"the report was made with rule pack {pack_id!r}, not {pack.id!r}; "
+                    f"the report was made with rule pack {shown(pack_id)}, not {shown(pack.id)}; "
                     "explain it with the pack that made it",
                 )
             ]

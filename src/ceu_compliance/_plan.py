@@ -22,30 +22,33 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
-from typing import Any
 
 from ._amounts import Rounder, decimal_of, format_decimal
+from ._arithmetic import own_arithmetic
 from ._assign import plan_assignment
 from ._codes import CannotFill, PlanRoute, Source
 from ._engine import RulesArg, prepare, report_of, version_for
 from ._items import Prepared
+from ._limits import Limits
 from ._messages import listed
-from ._models import ComplianceReport, Member, Need, Plan, Shareable
-from ._pack import RuleSet, resolve_pack
+from ._models import ComplianceReport, Need, Plan, Shareable
+from ._pack import RuleSet
 from ._report import extension_fee
 from ._requirements import Minimum
-from ._validation import parse_member
+from ._validation import MemberArg, checked_call
 
 _ZERO = Decimal(0)
 _DAYS_PER_MONTH = Fraction("30.4375")  # 365.25 / 12
 
 
+@own_arithmetic
 def plan(
-    member: Member | Mapping[str, Any] | str | bytes,
+    member: MemberArg,
     *,
     as_of: dt.date | None = None,
     rules: RulesArg = None,
     strict: bool = False,
+    limits: Limits | None = None,
     rules_on: dt.date | None = None,
 ) -> Plan:
     """The completion plan for one member's renewal period ending at ``renewal_due``.
@@ -57,10 +60,11 @@ def plan(
         InvalidMemberError: the input was refused; ``problems`` lists every reason.
         RulePackError: ``rules`` names a pack that does not load, or no version of it
             is in force on ``rules_on``.
+        TypeError: an argument is not of the type named there.
     """
-    pack = resolve_pack(rules)
-    valid = parse_member(member, pack, strict=strict, rules_on=rules_on)
-    day = as_of or dt.date.today()
+    pack, valid, day = checked_call(
+        member, as_of=as_of, rules=rules, strict=strict, limits=limits, rules_on=rules_on
+    )
     ruleset = version_for(pack, valid, rules_on)
     prepared = prepare(valid, ruleset, day)
     return _plan(report_of(valid, ruleset, day, prepared), prepared, ruleset)

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from ._batch import Refusal
+from ._decode import EXACT_JSON
 from ._errors import Problem, ProblemsError
 from ._models import CEURecord, Member
 
@@ -260,8 +261,8 @@ def _whole_document(text: _Text) -> Iterator[Entry]:
             yield Entry(0, 1, _too_long("the document"))
             return
     try:
-        document = json.loads(text.buf)
-    except json.JSONDecodeError:
+        document = EXACT_JSON.decode(text.buf)
+    except (ValueError, RecursionError):
         document = None  # refused by the batch with the parser's message
     members = document.get("members") if isinstance(document, dict) else None
     if isinstance(members, list):
@@ -273,7 +274,6 @@ def _whole_document(text: _Text) -> Iterator[Entry]:
 def _array_elements(text: _Text, *, wrapped: bool) -> Iterator[Entry]:
     """The elements after an opening ``[``, then ``]`` (and the rest of the object if
     ``wrapped``), then the end of the file."""
-    decoder = json.JSONDecoder()
     index = 0
     if text.peek() == "]":
         text.pos += 1
@@ -281,7 +281,7 @@ def _array_elements(text: _Text, *, wrapped: bool) -> Iterator[Entry]:
         while True:
             text.skip_space()
             line = text.line_at(text.pos)
-            element = _element(text, decoder)
+            element = _element(text)
             yield Entry(index, line, element)
             index += 1
             if isinstance(element, Refusal):
@@ -297,8 +297,8 @@ def _array_elements(text: _Text, *, wrapped: bool) -> Iterator[Entry]:
     if wrapped:
         rest = _rest(text)
         try:
-            json.loads('{"members": []' + rest)  # the keys after members, and the closing }
-        except json.JSONDecodeError:
+            EXACT_JSON.decode('{"members": []' + rest)  # the keys after members, and the }
+        except (ValueError, RecursionError):
             yield Entry(index, text.line_at(text.pos), _broken(text, "after the members array"))
     elif text.peek():
         yield Entry(index, text.line_at(text.pos), _broken(text, "expected the end of the file"))
@@ -310,12 +310,19 @@ def _rest(text: _Text) -> str:
     return text.buf[text.pos : text.pos + MAX_MEMBER_BYTES]
 
 
-def _element(text: _Text, decoder: json.JSONDecoder) -> Any:
-    """The next JSON value, reading more until it is complete (up to MAX_MEMBER_BYTES)."""
+def _element(text: _Text) -> Any:
+    """The next JSON value, reading more until it is complete (up to MAX_MEMBER_BYTES).
+
+    Numbers are read exactly, as the engine reads JSON text (``_decode``).
+    """
     while True:
         try:
-            value, end = decoder.raw_decode(text.buf, text.pos)
-        except json.JSONDecodeError as exc:
+            value, end = EXACT_JSON.raw_decode(text.buf, text.pos)
+        except RecursionError:
+            return _broken(text, "arrays and objects nested too deeply")
+        except ValueError as exc:
+            if not isinstance(exc, json.JSONDecodeError):  # NaN or Infinity
+                return _broken(text, str(exc))
             if len(text.buf) - text.pos > MAX_MEMBER_BYTES:
                 return _too_long("an element of the array")
             if text.more(len(text.buf)):

@@ -1,61 +1,154 @@
 """Turn caller input into a valid :class:`Member`, or refuse it with every problem.
 
-Structure is checked by the pydantic models; this module adds the checks that
-need the rule pack (credential codes) or look across fields (unique record ids,
-hours versus CEUs). Those read the raw input, so they run even where the
-structure is broken elsewhere: one refusal lists everything to fix.
+First the input is held against the limits that bound the work (``Limits``:
+the lengths of its lists, its nesting), so that nothing reads an input past
+them. Structure is checked by the pydantic models (with the limits on strings,
+amounts and dates); this module adds the checks that need the rule pack
+(credential codes) or look across fields (unique record ids, hours versus CEUs).
+Those read the raw input, so they run even where the structure is broken
+elsewhere: one refusal lists everything to fix (the first ``Limits.max_problems``
+of it). :func:`checked_call` checks the arguments every entry point shares.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
-import json
-from collections.abc import Iterator, Mapping
-from typing import Any
+import os
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from decimal import Decimal
+from itertools import chain
+from typing import Any, TypeGuard
 
 from pydantic import BaseModel, ValidationError
 
-from ._errors import InvalidMemberError, Problem, RulePackError, json_path
+from ._arithmetic import own_arithmetic
+from ._decode import decode_json, depth_problem
+from ._errors import InvalidMemberError, Problem, RulePackError, capped, json_path
+from ._limits import Limits, check_limits
 from ._models import Activity, CEURecord, HeldCredential, InputWarning, Member
-from ._pack import RulePack, RuleSet
-from ._period import cycles_near, first_day, rules_for
+from ._pack import RulePack, RuleSet, resolve_pack
+from ._period import cycles_near, first_day, months_spanned, rules_for
+from ._printable import shown
 from ._requirements import total_rule
 
+MemberArg = Member | Mapping[str, Any] | str | bytes | bytearray
 
+
+@own_arithmetic
 def parse_member(
-    data: Member | Mapping[str, Any] | str | bytes,
+    data: MemberArg,
     rules: RulePack,
     *,
     strict: bool = False,
+    limits: Limits | None = None,
     rules_on: dt.date | None = None,
 ) -> Member:
     """Validate ``data`` (a Member, a mapping, or JSON text) against ``rules``.
 
     Fields no model knows are kept on the Member, never read, and reported by
     :func:`input_warnings` (so in every report's ``warnings``); with ``strict``
-    they are refused instead. The period is checked against the version of the
-    rules that will judge it (``rules_on`` as for :func:`ceu_compliance.evaluate`).
+    they are refused instead. ``limits`` (default :class:`Limits`) bounds the
+    input's size; past a limit the input is refused. The period is checked against
+    the version of the rules that will judge it (``rules_on`` as for
+    :func:`ceu_compliance.evaluate`).
 
     Raises:
-        InvalidMemberError: with every problem found, each with its field path.
+        InvalidMemberError: with every problem found, each with its field path
+            (at most ``limits.max_problems`` of them, then how many more).
         RulePackError: no version of ``rules`` is in force on ``rules_on``.
+        TypeError: an argument is not of a type named here.
     """
-    raw = _plain(data)
-    problems = list(_element_problems(raw, rules))
+    limits = check_limits(limits)
+    if not isinstance(rules, RulePack):
+        raise TypeError(f"rules must be a RulePack, not {type(rules).__name__}")
+    _check_flag("strict", strict)
+    raw = _plain(data, limits)
+    _refuse(_shape_problems(raw, limits), limits)
+    _refuse([problem] if (problem := depth_problem(raw, limits)) else [], limits)
+    elements = _element_problems(raw, rules, limits)
+    unknown: Iterable[Problem] = ()
     if strict:
-        problems += [
+        unknown = (
             Problem("unknown_field", path, _unknown_field(name, model, "refused (strict)"))
             for path, name, model in _unknown_fields(raw)
-        ]
+        )
     try:
-        member = Member.model_validate(raw)
+        member = Member.model_validate(raw, context={"limits": limits})
     except ValidationError as exc:
-        raise InvalidMemberError([*_from_pydantic(exc), *problems]) from None
-    problems += _member_problems(member, rules, rules_on)
-    if problems:
-        raise InvalidMemberError(problems)
+        problems = chain(_from_pydantic(exc), elements, unknown)
+        raise InvalidMemberError(capped(problems, limits.max_problems)) from None
+    _refuse(chain(elements, unknown, _member_problems(member, rules, limits, rules_on)), limits)
     return member
+
+
+def checked_call(
+    member: MemberArg,
+    *,
+    as_of: dt.date | None,
+    rules: RulePack | str | os.PathLike[str] | None,
+    strict: bool,
+    limits: Limits | None,
+    rules_on: dt.date | None,
+) -> tuple[RulePack, Member, dt.date]:
+    """The arguments every entry point shares, checked: the pack, the member, the date.
+
+    Raises:
+        TypeError: an argument is not of its documented type.
+        InvalidMemberError: the member (or ``as_of``) was refused.
+        RulePackError: ``rules`` does not load, or has no version in force on ``rules_on``.
+    """
+    limits = check_limits(limits)
+    day = as_of_date(as_of, limits)
+    if rules_on is not None:
+        as_of_date(rules_on, limits, name="rules_on")
+    pack = resolve_pack(rules)
+    valid = parse_member(member, pack, strict=strict, limits=limits, rules_on=rules_on)
+    return pack, valid, day
+
+
+def as_of_date(as_of: object, limits: Limits, *, name: str = "as_of") -> dt.date:
+    """``as_of``, today for ``None``; a TypeError for any other type than a date.
+
+    ``name`` is the argument's name in the messages (``rules_on`` is checked alike).
+
+    Raises:
+        InvalidMemberError: the date is outside the years of ``limits``.
+    """
+    if as_of is None:
+        return dt.date.today()
+    if isinstance(as_of, dt.datetime):
+        raise TypeError(
+            f"{name} must be a datetime.date, not a datetime.datetime; pass its .date()"
+        )
+    if not isinstance(as_of, dt.date):
+        raise TypeError(
+            f"{name} must be a datetime.date or None, not {type(as_of).__name__} "
+            "(datetime.date.fromisoformat reads 'YYYY-MM-DD')"
+        )
+    if not limits.min_year <= as_of.year <= limits.max_year:
+        raise InvalidMemberError(
+            [
+                Problem(
+                    "date_out_of_range",
+                    name,
+                    f"{as_of.isoformat()} is outside the years {limits.min_year} to "
+                    f"{limits.max_year} (Limits.min_year, Limits.max_year)",
+                )
+            ]
+        )
+    return as_of
+
+
+def _check_flag(name: str, value: object) -> None:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, not {type(value).__name__}")
+
+
+def _refuse(problems: Iterable[Problem], limits: Limits) -> None:
+    listed = capped(problems, limits.max_problems)
+    if listed:
+        raise InvalidMemberError(listed)
 
 
 def input_warnings(member: Member) -> tuple[InputWarning, ...]:
@@ -81,19 +174,22 @@ def _unknown_fields(raw: Any) -> Iterator[tuple[str, str, type[BaseModel]]]:
     """(path, name, model) of each field of member input that its model does not know."""
     if not isinstance(raw, Mapping):
         return
-    objects: list[tuple[str, Mapping[str, Any], type[BaseModel]]] = [("$", raw, Member)]
+    objects: list[tuple[tuple[int | str, ...], Mapping[str, Any], type[BaseModel]]] = [
+        ((), raw, Member)
+    ]
     for part, model in _PARTS:
-        objects += [(f"$.{part}[{i}]", item, model) for i, item in _mappings(raw.get(part))]
+        objects += [((part, i), item, model) for i, item in _mappings(raw.get(part))]
     for at, fields, model in objects:
         for name in map(str, fields):
             if name not in model.model_fields:
-                yield f"{at}.{name}", name, model
+                yield json_path((*at, name)), name, model
 
 
 def _unknown_field(name: str, model: type[BaseModel], outcome: str) -> str:
     """'unknown field, ignored; did you mean approved_for?' (the hint when a field is close)."""
     by_key = {_field_key(known): known for known in model.model_fields}
-    close = difflib.get_close_matches(_field_key(name), by_key, n=1)
+    # A name far longer than any field's is no typo of one.
+    close = difflib.get_close_matches(_field_key(name[:64]), by_key, n=1) if len(name) <= 64 else []
     hint = f"; did you mean {by_key[close[0]]}?" if close else ""
     return f"unknown field, {outcome}{hint}"
 
@@ -103,38 +199,94 @@ def _field_key(name: str) -> str:
     return "".join(ch for ch in name.casefold() if ch.isalnum())
 
 
-def _plain(data: Member | Mapping[str, Any] | str | bytes) -> Any:
+# What parse_member takes besides JSON text: a Member, a mapping, and any other
+# JSON value (null, a number, an array), which it refuses as not a member.
+MEMBER_TYPES = (Member, Mapping, type(None), bool, int, float, Decimal, list, tuple)
+
+
+def _plain(data: MemberArg, limits: Limits) -> Any:
     if isinstance(data, BaseModel):
         return data.model_dump()
-    if isinstance(data, str | bytes):
-        try:
-            return json.loads(data)
-        except json.JSONDecodeError as exc:
-            raise InvalidMemberError(
-                [Problem("json_invalid", "$", f"not valid JSON: {exc}")]
-            ) from None
-    return data
+    if isinstance(data, str | bytes | bytearray):
+        raw, problems = decode_json(data, limits)
+        _refuse(problems, limits)
+        return raw
+    if not isinstance(data, MEMBER_TYPES):
+        raise TypeError(
+            f"member must be a Member, a mapping or JSON text, not {type(data).__name__}"
+        )
+    return data  # any other JSON value (null, a number, an array) is refused as not a member
 
 
-def _from_pydantic(exc: ValidationError, prefix: tuple[int | str, ...] = ()) -> list[Problem]:
+# pydantic's wording, where it speaks Python, in the JSON user's terms.
+_JSON_WORDING = {
+    "model_type": "expected a JSON object",
+    "dict_type": "expected a JSON object",
+    "model_attributes_type": "expected a JSON object",
+    "tuple_type": "expected a JSON array",
+    "list_type": "expected a JSON array",
+    "iterable_type": "expected a JSON array",
+    "string_type": "expected a string",
+    "string_unicode": "expected Unicode text (a lone surrogate is not)",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "string_too_short": "must not be empty",
+    "too_short": "must list at least one item",
+    "missing": "this field is required",
+}
+
+
+def _from_pydantic(exc: ValidationError) -> Iterator[Problem]:
     errors = exc.errors(include_url=False)
-    problems = []
     for error in errors:
-        loc = tuple(error["loc"])
-        if error["type"] == "too_short" and any(
-            e["loc"][: len(loc)] == loc for e in errors if e is not error
+        kind, loc = error["type"], tuple(error["loc"])
+        if kind == "too_short" and any(
+            e["loc"][: len(loc)] == loc and e is not error for e in errors
         ):
             continue  # a list whose items failed is not "too short"; its items say why
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "missing":
-            message = "this field is required"
-        elif error["type"] == "enum":
-            message = f"{error['input']!r} is not allowed; {message[0].lower()}{message[1:]}"
-        problems.append(Problem(error["type"], json_path(prefix + tuple(error["loc"])), message))
+        message = _JSON_WORDING.get(kind) or error["msg"].removeprefix("Value error, ")
+        if kind == "enum":
+            expected = (error.get("ctx") or {}).get("expected", "")
+            message = f"{shown(error['input'])} is not allowed; expected {expected}"
+        elif kind.startswith("greater_than"):
+            message = message.replace("Input should be", "must be")
+        yield Problem(kind, json_path(loc), message)
+
+
+def _shape_problems(raw: Any, limits: Limits) -> list[Problem]:
+    """Lists longer than the limits: checked first, so that nothing else looks at them."""
+    if not isinstance(raw, Mapping):
+        return []
+    problems = []
+    for part, limit, name in (
+        ("credentials", limits.max_credentials, "max_credentials"),
+        ("records", limits.max_records, "max_records"),
+    ):
+        items = raw.get(part)
+        if _is_list(items) and len(items) > limit:
+            problems.append(_too_many(f"$.{part}", len(items), limit, name))
+    if not problems:
+        for i, record in _mappings(raw.get("records")):
+            for part in ("approved_for", "topics"):
+                items = record.get(part)
+                if _is_list(items) and len(items) > limits.max_credentials:
+                    path, limit = f"$.records[{i}].{part}", limits.max_credentials
+                    problems.append(_too_many(path, len(items), limit, "max_credentials"))
     return problems
 
 
-def _element_problems(raw: Any, rules: RulePack) -> Iterator[Problem]:
+def _is_list(items: Any) -> TypeGuard[Collection[Any]]:
+    # Any collection a Python caller may pass for a JSON array (pydantic takes sets too).
+    return isinstance(items, Collection) and not isinstance(items, str | bytes | Mapping)
+
+
+def _too_many(path: str, count: int, limit: int, name: str) -> Problem:
+    return Problem(
+        "too_many_items", path, f"{count:,} items, more than the {limit:,} allowed (Limits.{name})"
+    )
+
+
+def _element_problems(raw: Any, rules: RulePack, limits: Limits) -> Iterator[Problem]:
     """Rule-pack and cross-field checks of each credential and record.
 
     They read the raw input, so a record with a malformed date still has its
@@ -145,11 +297,11 @@ def _element_problems(raw: Any, rules: RulePack) -> Iterator[Problem]:
     for i, credential in _mappings(raw.get("credentials")):
         code = credential.get("code")
         if isinstance(code, str) and code.strip() and rules.credential(code) is None:
-            yield _unknown_code(f"$.credentials[{i}].code", code, rules)
+            yield _unknown_code(f"$.credentials[{i}].code", code, rules, limits)
     records = list(_mappings(raw.get("records")))
     for i, record in records:
-        yield from _record_problems(i, record, rules)
-    yield from _duplicate_ids([(i, r.get("id")) for i, r in records])
+        yield from _record_problems(i, record, rules, limits)
+    yield from _duplicate_ids([(i, r.get("id")) for i, r in records], limits)
 
 
 def _mappings(items: Any) -> Iterator[tuple[int, Mapping[str, Any]]]:
@@ -157,23 +309,25 @@ def _mappings(items: Any) -> Iterator[tuple[int, Mapping[str, Any]]]:
         yield from ((i, item) for i, item in enumerate(items) if isinstance(item, Mapping))
 
 
-def _member_problems(member: Member, rules: RulePack, rules_on: dt.date | None) -> list[Problem]:
-    problems = []
-    codes = [c.code.upper() for c in member.credentials]
-    for i, code in enumerate(codes):
-        if code in codes[:i]:
-            problems.append(
-                Problem(
-                    "duplicate_credential",
-                    f"$.credentials[{i}].code",
-                    f"credential {code} is listed twice; list each credential once",
-                )
+def _member_problems(
+    member: Member, rules: RulePack, limits: Limits, rules_on: dt.date | None
+) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for i, credential in enumerate(member.credentials):
+        code = credential.code.upper()
+        if code in seen:
+            yield Problem(
+                "duplicate_credential",
+                f"$.credentials[{i}].code",
+                f"credential {shown(code, limits.max_echo_length)} is listed twice; "
+                "list each credential once",
             )
-    return problems + list(_period_problems(member, rules, rules_on))
+        seen.add(code)
+    yield from _period_problems(member, rules, limits, rules_on)
 
 
 def _period_problems(
-    member: Member, rules: RulePack, rules_on: dt.date | None
+    member: Member, rules: RulePack, limits: Limits, rules_on: dt.date | None
 ) -> Iterator[Problem]:
     due = member.renewal_due
     if member.period_start is not None and member.period_start > due:
@@ -183,6 +337,16 @@ def _period_problems(
             f"period_start {member.period_start} is after renewal_due {due}",
         )
         return
+    if member.period_start is not None:
+        months = months_spanned(member.period_start, due)
+        if months > limits.max_period_months:
+            yield Problem(
+                "period_too_long",
+                "$.period_start",
+                f"period_start {member.period_start} makes a period of {months} months, "
+                f"longer than the {limits.max_period_months} allowed (Limits.max_period_months)",
+            )
+            return
     if member.extension_until is not None and member.extension_until <= due:
         yield Problem(
             "extension_before_due",
@@ -258,15 +422,17 @@ def _cycle_problems(member: Member, rules: RuleSet) -> Iterator[Problem]:
         )
 
 
-def _record_problems(i: int, record: Mapping[str, Any], rules: RulePack) -> Iterator[Problem]:
+def _record_problems(
+    i: int, record: Mapping[str, Any], rules: RulePack, limits: Limits
+) -> Iterator[Problem]:
     at = f"$.records[{i}]"
     approved_for = record.get("approved_for")
     if isinstance(approved_for, list | tuple):
         for j, code in enumerate(approved_for):
             if isinstance(code, str) and rules.credential(code) is None:
-                yield _unknown_code(f"{at}.approved_for[{j}]", code, rules)
+                yield _unknown_code(f"{at}.approved_for[{j}]", code, rules, limits)
     activity = record.get("activity")
-    if activity not in set(Activity):
+    if not isinstance(activity, str) or activity not in set(Activity):
         return  # the model reports the unknown activity; nothing more to say here
     hours = [n for n in ("clock_hours", "credit_hours") if record.get(n) is not None]
     if activity == Activity.POST_SECONDARY:
@@ -311,12 +477,13 @@ def _record_problems(i: int, record: Mapping[str, Any], rules: RulePack) -> Iter
             yield Problem(
                 "teaches_not_core",
                 f"{at}.teaches",
-                f"{teaches!r} is not a core credential; E-INSTRUCTOR credits teaching "
+                f"{shown(teaches, limits.max_echo_length)} is not a core credential; "
+                "E-INSTRUCTOR credits teaching "
                 "a course specific to a core credential such as CPC",
             )
 
 
-def _duplicate_ids(ids: list[tuple[int, Any]]) -> Iterator[Problem]:
+def _duplicate_ids(ids: list[tuple[int, Any]], limits: Limits) -> Iterator[Problem]:
     first: dict[str, int] = {}
     for i, record_id in ids:
         if not isinstance(record_id, str):
@@ -326,16 +493,17 @@ def _duplicate_ids(ids: list[tuple[int, Any]]) -> Iterator[Problem]:
             yield Problem(
                 "duplicate_id",
                 f"$.records[{i}].id",
-                f"record id {key!r} is already used by records[{first[key]}]; ids must be unique",
+                f"record id {shown(key, limits.max_echo_length)} is already used by "
+                f"records[{first[key]}]; ids must be unique",
             )
         else:
             first[key] = i
 
 
-def _unknown_code(path: str, code: str, rules: RulePack) -> Problem:
-    known = ", ".join(spec.code for spec in rules.credentials)
+def _unknown_code(path: str, code: str, rules: RulePack, limits: Limits) -> Problem:
     return Problem(
         "unknown_credential",
         path,
-        f"unknown credential code {code!r}; rule pack {rules.id} knows {known}",
+        f"unknown credential code {shown(code, limits.max_echo_length)}; "
+        f"rule pack {rules.id} knows {rules.known_codes}",
     )

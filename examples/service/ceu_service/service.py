@@ -20,17 +20,14 @@ from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from ceu_compliance import (
-    ComplianceReport,
-    History,
     InvalidMemberError,
-    Member,
-    Plan,
     Problem,
     RulePack,
     RulePackError,
     __version__,
     evaluate,
     evaluate_history,
+    json_schema,
     plan,
 )
 
@@ -48,14 +45,6 @@ AsOf = Annotated[
         description="The day to evaluate on (YYYY-MM-DD); today when absent.",
     ),
 ]
-
-SCHEMAS: dict[str, Callable[[], dict[str, object]]] = {
-    "member": Member.model_json_schema,
-    "report": lambda: ComplianceReport.model_json_schema(mode="serialization"),
-    "plan": lambda: Plan.model_json_schema(mode="serialization"),
-    "history": lambda: History.model_json_schema(mode="serialization"),
-}
-
 
 class Output(Protocol):
     """A report, plan or history."""
@@ -184,7 +173,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/v1/schema/{kind}", **openapi.schema_route())
     async def schema(kind: Literal["member", "report", "plan", "history"]) -> Response:
-        return JSONResponse(SCHEMAS[kind]())
+        return JSONResponse(json_schema(kind, rules=engine.pack))
 
     @app.get("/healthz", **openapi.health_route())
     async def healthz() -> Response:

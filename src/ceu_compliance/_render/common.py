@@ -7,15 +7,20 @@ rows of them; the format modules lay them out as text, Markdown or HTML.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar, cast
+
+from pydantic import BaseModel
 
 from .._amounts import format_decimal, plural
 from .._codes import PlanRoute, Source, Status
 from .._messages import listed
 from .._pack import NOT_QUOTED
+from .._printable import visible
 
 if TYPE_CHECKING:
     from .._models import (
@@ -30,6 +35,47 @@ if TYPE_CHECKING:
     )
 
 _ZERO = Decimal(0)
+
+_Output = TypeVar("_Output")
+_P = ParamSpec("_P")
+
+
+# ------------------------------------------------------------------ user strings
+
+
+def printable(output: _Output) -> _Output:
+    """``output`` (a model or a sequence of them) with every string :func:`visible`.
+
+    A member id, title or provider may hold a line break, a terminal escape or a
+    bidi override; rendered from this copy, none can forge a line
+    ("Member M-2: COMPLIANT") or reach the terminal.
+    """
+    return cast(_Output, _printable(output))
+
+
+def _printable(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, tuple | list):
+        return type(value)(_printable(v) for v in value)
+    if isinstance(value, BaseModel):
+        fields = type(value).model_fields
+        return value.model_copy(update={k: _printable(getattr(value, k)) for k in fields})
+    return value
+
+
+def visible_strings(
+    render: Callable[Concatenate[_Output, _P], str],
+) -> Callable[Concatenate[_Output, _P], str]:
+    """``render`` given the :func:`printable` copy of its output (each format's entry points)."""
+
+    @functools.wraps(render)
+    def rendered(output: _Output, /, *args: _P.args, **kwargs: _P.kwargs) -> str:
+        return render(printable(output), *args, **kwargs)
+
+    return rendered
 
 
 # ------------------------------------------------------------------ reports

@@ -167,6 +167,7 @@ def html_fragment(body: Html, fallback: str) -> str:
     )
 
 
+@common.visible_strings
 def report(report: ComplianceReport) -> str:
     """The standalone page: requirements with bars, every record, notes and deadlines."""
     heading = f"<h1>{escape(f'CEU compliance: member {report.member_id}')}</h1>"
@@ -176,22 +177,26 @@ def report(report: ComplianceReport) -> str:
     )
 
 
+@common.visible_strings
 def report_fragment(report: ComplianceReport) -> str:
     """The Jupyter view: summary, requirements with bars, CEUs that did not count."""
     return html_fragment(_report_sections(report, full=False), text.report(report))
 
 
+@common.visible_strings
 def plan(plan: Plan) -> str:
     """The plan's standalone page: what it asks for, the needs, what can be shared, notes."""
     heading = f"<h1>{escape(f'Completion plan: member {plan.member_id}')}</h1>"
     return html_page(f"Completion plan: {plan.member_id}", Html(heading + _plan_sections(plan)))
 
 
+@common.visible_strings
 def plan_fragment(plan: Plan) -> str:
     """The plan's Jupyter view: the page's content, then its text as a fallback."""
     return html_fragment(_plan_sections(plan), text.plan(plan))
 
 
+@common.visible_strings
 def history(history: History) -> str:
     """The history's standalone page: the periods with bars, each period's full report,
     the split decisions and the notes."""
@@ -202,12 +207,14 @@ def history(history: History) -> str:
     )
 
 
+@common.visible_strings
 def history_fragment(history: History) -> str:
     """The history's Jupyter view: the periods with bars, each period's compact report, the
     split decisions; the text as a fallback."""
     return html_fragment(_history_sections(history, full=False), text.history(history))
 
 
+@common.visible_strings
 def explanation(e: Explanation) -> str:
     """The explanation's standalone page: each requirement with the records that fill it,
     then each CEU that did not count, every one with its citation."""
@@ -215,11 +222,13 @@ def explanation(e: Explanation) -> str:
     return html_page(common.explanation_heading(e), Html(heading + _explanation_sections(e)))
 
 
+@common.visible_strings
 def explanation_fragment(e: Explanation) -> str:
     """The explanation's Jupyter view: the page's content, then its text as a fallback."""
     return html_fragment(_explanation_sections(e), text.explanation(e))
 
 
+@common.visible_strings
 def reports(reports: Sequence[ComplianceReport]) -> str:
     """A roster's page: the summary table, the key to the bars, then one section per member
     with the report in full."""
@@ -236,6 +245,7 @@ def reports(reports: Sequence[ComplianceReport]) -> str:
     )
 
 
+@common.visible_strings
 def plans(plans: Sequence[Plan]) -> str:
     """A roster's page: the summary table, the key to the bars, then one section per member
     with the plan."""
@@ -252,6 +262,7 @@ def plans(plans: Sequence[Plan]) -> str:
     )
 
 
+@common.visible_strings
 def histories(histories: Sequence[History]) -> str:
     """A roster's page: the summary table, the key to the bars, then one section per member
     with the history in full."""
@@ -268,6 +279,7 @@ def histories(histories: Sequence[History]) -> str:
     )
 
 
+@common.visible_strings
 def explanations(explanations: Sequence[Explanation]) -> str:
     """A roster's page: the summary table, then one section per member with the
     explanation."""

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .._models import ComplianceReport, Explanation, History, Plan
 
 
+@common.visible_strings
 def report(report: ComplianceReport, *, level: int = 2) -> str:
     """Heading, requirements table, the CEUs that did not count, notes, deadlines.
 
@@ -67,6 +68,7 @@ def report(report: ComplianceReport, *, level: int = 2) -> str:
     return "\n".join(lines) + "\n"
 
 
+@common.visible_strings
 def plan(plan: Plan) -> str:
     """Heading, what the plan asks for, the needs, what can be shared, notes."""
     lines = [
@@ -86,6 +88,7 @@ def plan(plan: Plan) -> str:
     return "\n".join(lines) + "\n"
 
 
+@common.visible_strings
 def history(history: History) -> str:
     """The periods' table, each period's report a level down, the splits, notes."""
     lines = [
@@ -106,6 +109,7 @@ def history(history: History) -> str:
     return "\n".join(lines) + "\n"
 
 
+@common.visible_strings
 def explanation(e: Explanation) -> str:
     """Each requirement with the records that fill it, then each CEU that did not count,
     every one with its citation."""
@@ -149,21 +153,25 @@ def explanation(e: Explanation) -> str:
     return "\n".join(lines) + "\n"
 
 
+@common.visible_strings
 def reports(reports: Sequence[ComplianceReport]) -> str:
     """A roster: the summary table, then each member's report as a section."""
     return _roster(common.report_summary(reports), [report(r) for r in reports])
 
 
+@common.visible_strings
 def plans(plans: Sequence[Plan]) -> str:
     """A roster: the summary table, then each member's plan as a section."""
     return _roster(common.plan_summary(plans), [plan(p) for p in plans])
 
 
+@common.visible_strings
 def histories(histories: Sequence[History]) -> str:
     """A roster: the summary table, then each member's history as a section."""
     return _roster(common.history_summary(histories), [history(h) for h in histories])
 
 
+@common.visible_strings
 def explanations(explanations: Sequence[Explanation]) -> str:
     """A roster: the summary table, then each member's explanation as a section."""
     return _roster(common.explanation_summary(explanations), [explanation(e) for e in explanations])

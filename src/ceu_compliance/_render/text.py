@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 _WIDTH = 88
 
 
+@common.visible_strings
 def report(report: ComplianceReport) -> str:
     """Requirements table, then every record that did not fully count, in sentences."""
     # The status column says "met" or "NOT MET" without a header.
@@ -54,6 +55,7 @@ def report(report: ComplianceReport) -> str:
     return "\n".join(lines) + "\n"
 
 
+@common.visible_strings
 def plan(plan: Plan) -> str:
     """What the plan asks for, its shortfalls, and its notes."""
     lines = [f"Completion plan for member {plan.member_id}, as of {plan.as_of} (PL-MIN)"]
@@ -69,6 +71,7 @@ def plan(plan: Plan) -> str:
     return "\n".join(lines) + "\n"
 
 
+@common.visible_strings
 def history(history: History) -> str:
     """Each period's report under a header, then the split decisions and the notes."""
     count = len(history.periods)
@@ -92,6 +95,7 @@ def history(history: History) -> str:
     return "\n".join(lines) + "\n"
 
 
+@common.visible_strings
 def explanation(e: Explanation) -> str:
     """Each requirement with the records that fill it, then each CEU that did not count,
     every one with its citation; wrapped to 88 columns."""
@@ -131,6 +135,7 @@ def explanation(e: Explanation) -> str:
     return "\n".join(lines) + "\n"
 
 
+@common.visible_strings
 def reports(reports: Sequence[ComplianceReport]) -> str:
     """A roster: the summary table, then each member's report under a heading."""
     return _roster(
@@ -139,6 +144,7 @@ def reports(reports: Sequence[ComplianceReport]) -> str:
     )
 
 
+@common.visible_strings
 def plans(plans: Sequence[Plan]) -> str:
     """A roster: the summary table, then each member's plan under a heading."""
     return _roster(
@@ -147,6 +153,7 @@ def plans(plans: Sequence[Plan]) -> str:
     )
 
 
+@common.visible_strings
 def histories(histories: Sequence[History]) -> str:
     """A roster: the summary table, then each member's history under a heading."""
     return _roster(
@@ -155,6 +162,7 @@ def histories(histories: Sequence[History]) -> str:
     )
 
 
+@common.visible_strings
 def explanations(explanations: Sequence[Explanation]) -> str:
     """A roster: the summary table, then each member's explanation under a heading."""
     return _roster(
