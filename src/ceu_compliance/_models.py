@@ -48,7 +48,7 @@ from ._render import html, markdown, text
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 """The version of the JSON format (docs/format.md) that outputs carry as ``schema_version``.
 
 The minor number rises when optional fields are added, the major one when a
