@@ -35,7 +35,6 @@ from ._models import (
     NotApplied,
     NotAppliedExplanation,
     NotCounted,
-    ParameterUse,
     Period,
     Plan,
     RecordOutcome,
@@ -48,6 +47,7 @@ from ._models import (
 )
 from ._pack import (
     CredentialSpec,
+    ParameterUse,
     RulePack,
     RuleSet,
     bundled_packs,

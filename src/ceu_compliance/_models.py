@@ -42,7 +42,7 @@ from ._arithmetic import own_arithmetic
 from ._codes import CannotFill, NotAppliedCode, PlanRoute, RejectionCode, Source, Status
 from ._limits import DEFAULT_LIMITS, Limits
 from ._messages import uncounted
-from ._pack import RulePack, pack_that_made
+from ._pack import ParameterUse, RulePack, pack_that_made
 from ._printable import shown
 from ._render import html, markdown, text
 
@@ -540,10 +540,7 @@ class ComplianceReport(Rendered):
                 for o in self.records
                 for refused in o.not_applied
             ),
-            parameters=tuple(
-                ParameterUse.model_validate(trace.model_dump())
-                for trace in version.traces_of(used, {r.id for r in self.requirements})
-            ),
+            parameters=tuple(version.traces_of(used, {r.id for r in self.requirements})),
         )
 
 
@@ -728,25 +725,6 @@ class NotAppliedExplanation(NotApplied):
 
     record: str
     citation: str | None
-
-
-class ParameterUse(BaseModel):
-    """A value of the rule pack that a report used: what, how much, since when, from where.
-
-    As OpenFisca's traces: ``name`` is the parameter (or ``credentials.CODE.minimum``
-    for a catalog amount), ``since`` the day its value took effect, ``reference`` the
-    sentence it comes from, ``uncertain`` what could not be confirmed about it.
-    """
-
-    model_config = _OUTPUT
-
-    name: str
-    rule: str
-    description: str
-    value: Any
-    since: dt.date
-    reference: str
-    uncertain: str | None = None
 
 
 class Explanation(Rendered):

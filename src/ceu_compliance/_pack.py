@@ -199,8 +199,15 @@ class Shapes(BaseModel):
     renewal_month: bool = True
 
 
-class Trace(BaseModel):
-    """Where a resolved value comes from: the explanation cites it (as OpenFisca's traces)."""
+class ParameterUse(BaseModel):
+    """A value of the rule pack that a report used: what, how much, since when, from where.
+
+    As OpenFisca's traces: ``name`` is the parameter (or ``credentials.CODE.minimum``
+    for a catalog amount), ``since`` the day its value took effect, ``reference`` the
+    sentence it comes from, ``uncertain`` what could not be confirmed about it. A
+    resolved :class:`RuleSet` keeps one per value (its ``trace``), and an
+    explanation lists those it used.
+    """
 
     model_config = _FROZEN
 
@@ -252,7 +259,7 @@ class RuleSet(BaseModel):
     credentials: tuple[CredentialSpec, ...]
     floors: tuple[FloorSpec, ...] = ()
     citations: Mapping[str, str]
-    trace: Mapping[str, Trace] = Field(default_factory=dict)
+    trace: Mapping[str, ParameterUse] = Field(default_factory=dict)
 
     @cached_property
     def _catalog(self) -> dict[str, CredentialSpec]:
@@ -287,7 +294,7 @@ class RuleSet(BaseModel):
         known = _keys_of_all(names, self.company_suffixes)
         return not known.isdisjoint(name_keys(provider, self.company_suffixes))
 
-    def traces_of(self, rules: set[str], requirements: set[str]) -> list[Trace]:
+    def traces_of(self, rules: set[str], requirements: set[str]) -> list[ParameterUse]:
         """The values behind ``rules`` (rule IDs): the parameters with those rules, and the
         catalog amounts of the credentials among ``requirements``; in the pack's order."""
         used = []
@@ -406,12 +413,12 @@ class Parameter(BaseModel):
         found = _at(self.values, day)
         return None if found is None else found[1]
 
-    def trace(self, name: str, day: dt.date) -> Trace | None:
+    def trace(self, name: str, day: dt.date) -> ParameterUse | None:
         found = _at(self.values, day)
         if found is None:
             return None
         since, value = found
-        return Trace(
+        return ParameterUse(
             name=name,
             rule=self.rule,
             description=self.description,
@@ -598,7 +605,9 @@ class RulePack(BaseModel):
         return found
 
 
-def _catalog_traces(entry: CredentialEntry, day: dt.date, pack: RulePack) -> dict[str, Trace]:
+def _catalog_traces(
+    entry: CredentialEntry, day: dt.date, pack: RulePack
+) -> dict[str, ParameterUse]:
     """The traces of a credential's dated amounts in force on ``day`` (its minimum, ...)."""
     traces = {}
     for field in ("minimum", "sole_minimum", "per_year", "total"):
@@ -616,7 +625,7 @@ def _catalog_traces(entry: CredentialEntry, day: dt.date, pack: RulePack) -> dic
         name = f"credentials.{entry.code}.{field}"
         citation = pack.citations.get(entry.rule)
         default = citation if isinstance(citation, str) else pack.pack.source
-        traces[name] = Trace(
+        traces[name] = ParameterUse(
             name=name,
             rule=entry.rule,
             description=f"{entry.code} ({entry.name}): {field.replace('_', ' ')}",
@@ -631,7 +640,7 @@ def _catalog_traces(entry: CredentialEntry, day: dt.date, pack: RulePack) -> dic
 def _resolve(pack: RulePack, day: dt.date) -> RuleSet:
     """The rule set of ``pack`` on ``day`` (a version date), or every reason it is not one."""
     values: dict[str, Any] = {}
-    trace: dict[str, Trace] = {}
+    trace: dict[str, ParameterUse] = {}
     for name, parameter in pack.parameters.items():
         found = parameter.trace(name, day)
         if found is not None:
