@@ -20,7 +20,7 @@ from ._items import NO_SPLIT, Prepared, Split, items
 from ._limits import Limits
 from ._models import ComplianceReport, Member
 from ._pack import RulePack, RuleSet
-from ._period import PeriodWindow, first_day, rules_for
+from ._period import PeriodWindow, member_start, rules_for
 from ._report import report
 from ._requirements import requirements
 from ._validation import MemberArg, checked_call
@@ -108,13 +108,7 @@ def prepare(member: Member, rules: RuleSet, as_of: dt.date, split: Split = NO_SP
     window = PeriodWindow.of(
         member.renewal_due,
         rules.period_months,
-        period_start=first_day(
-            member.renewal_due,
-            rules.period_months,
-            rules.shapes,
-            explicit=member.period_start,
-            certified=certified,
-        ),
+        period_start=member_start(member, rules),
         extension_until=member.extension_until,
         renewal_month=rules.shapes.renewal_month,
     )

@@ -14,6 +14,7 @@ from functools import cached_property
 
 from dateutil.relativedelta import relativedelta
 
+from ._models import Member
 from ._pack import RulePack, RuleSet, Shapes
 
 _DAY = dt.timedelta(days=1)
@@ -77,6 +78,17 @@ def first_day(
             if cycle_end == end:
                 return start
     return default_start(end, months)
+
+
+def member_start(member: Member, rules: RuleSet) -> dt.date:
+    """The first day of a valid member's period under ``rules`` (:func:`first_day`)."""
+    return first_day(
+        member.renewal_due,
+        rules.period_months,
+        rules.shapes,
+        explicit=member.period_start,
+        certified=min(c.earned for c in member.credentials),
+    )
 
 
 def months_spanned(start: dt.date, end: dt.date) -> int:

@@ -28,7 +28,7 @@ from ._errors import InvalidMemberError, Problem, RulePackError, capped, json_pa
 from ._limits import Limits, check_limits
 from ._models import Activity, CEURecord, HeldCredential, InputWarning, Member
 from ._pack import RulePack, RuleSet, resolve_pack
-from ._period import cycles_near, first_day, months_spanned, rules_for
+from ._period import cycles_near, member_start, months_spanned, rules_for
 from ._printable import shown
 from ._requirements import total_rule
 
@@ -379,13 +379,7 @@ def _period_problems(
 
 def _holds_credential(member: Member, rules: RuleSet) -> Iterator[Problem]:
     earliest = min(c.earned for c in member.credentials)
-    start = first_day(
-        member.renewal_due,
-        rules.period_months,
-        rules.shapes,
-        explicit=member.period_start,
-        certified=earliest,
-    )
+    start = member_start(member, rules)
     if earliest > member.renewal_due:
         yield Problem(
             "no_credential_in_period",
