@@ -38,7 +38,7 @@ DUE = dt.date(2027, 3, 31)
 START = dt.date(2025, 4, 1)
 PACK = default_rule_pack()
 # Every credential of the catalog with a minimum of its own (CPMA, CIRCC, CEMC, ...).
-MINIMUMS = tuple(spec.code for spec in PACK.credentials if spec.minimum > 0)
+MINIMUMS = tuple(spec.code for spec in PACK.at(DUE).credentials if spec.minimum > 0)
 EVERY_CODE = tuple(c for spec in PACK.credentials for c in (spec.code, *spec.apprentice))
 
 

@@ -45,6 +45,9 @@ Number = int | Fraction
 # programs' data are whole units and their vertices have small denominators;
 # anything else fails the exact check and goes to the exact simplex.
 _DENOMINATOR = 1 << 12
+# Rounds of iterative refinement of a basis's point: each gains about 15 digits, so
+# four reach whole units from any amount the limits allow (1e6 CEUs to 20 places).
+_REFINEMENTS = 4
 
 
 class _Counter:
@@ -229,6 +232,13 @@ class _Highs:
     def __init__(self, program: StagedProgram) -> None:
         assert _highs is not None
         self.program = program
+        # HiGHS takes a bound past 1e20 for infinite, and tolerances are absolute:
+        # amounts with many decimals (1e21 units for 40 CEUs to 19 places) are
+        # given to it divided by a power of two, which floats divide exactly.
+        bounds: list[Number | None] = [*program.lower, *program.upper]
+        bounds += [v for r in program.rows for v in (r.lower, r.upper)]
+        largest = max((math.ceil(abs(Fraction(v))) for v in bounds if v is not None), default=0)
+        self.scale = 1 << max(0, largest.bit_length() - 20)
         h = self.h = _highs._Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", 1)
@@ -237,39 +247,49 @@ class _Highs:
         lp.num_col_ = n
         lp.num_row_ = 0
         lp.col_cost_ = np.zeros(n)
-        lp.col_lower_ = np.array([float(v) for v in program.lower])
-        lp.col_upper_ = np.array([_float(v, _highs.kHighsInf) for v in program.upper])
+        lp.col_lower_ = np.array([self._float(v, 0.0) for v in program.lower])
+        lp.col_upper_ = np.array([self._float(v, _highs.kHighsInf) for v in program.upper])
         lp.sense_ = _highs.ObjSense.kMaximize
-        h.passModel(lp)
+        self.usable = h.passModel(lp) == _highs.HighsStatus.kOk
         for row in program.rows:
             self.add_row(row)
 
+    def _float(self, value: Number | None, missing: float) -> float:
+        return missing if value is None else float(Fraction(value) / self.scale)
+
     def add_column(self, lower: Number, upper: Number | None) -> None:
-        self.h.addVar(float(lower), _float(upper, _highs.kHighsInf))
+        status = self.h.addVar(self._float(lower, 0.0), self._float(upper, _highs.kHighsInf))
+        self.usable &= status == _highs.HighsStatus.kOk
 
     def add_row(self, row: Row) -> None:
         inf = _highs.kHighsInf
         columns = list(row.coefficients)
-        self.h.addRow(
-            _float(row.lower, -inf),
-            _float(row.upper, inf),
+        status = self.h.addRow(
+            self._float(row.lower, -inf),
+            self._float(row.upper, inf),
             len(columns),
             np.array(columns, dtype=np.int32),
             np.array([float(row.coefficients[j]) for j in columns]),
         )
+        self.usable &= status == _highs.HighsStatus.kOk
 
     def bounds(self, j: int) -> None:
         inf = _highs.kHighsInf
         program = self.program
-        self.h.changeColBounds(j, float(program.lower[j]), _float(program.upper[j], inf))
+        self.h.changeColBounds(
+            j, self._float(program.lower[j], 0.0), self._float(program.upper[j], inf)
+        )
 
     def row_bounds(self, i: int) -> None:
         inf = _highs.kHighsInf
         row = self.program.rows[i]
-        self.h.changeRowBounds(i, _float(row.lower, -inf), _float(row.upper, inf))
+        self.h.changeRowBounds(i, self._float(row.lower, -inf), self._float(row.upper, inf))
 
     def solve(self, objective: Mapping[int, int]) -> tuple[list[Fraction], list[Fraction]] | None:
-        n = len(self.program.lower)
+        program = self.program
+        n = len(program.lower)
+        if not self.usable:
+            return None
         costs = np.zeros(n)
         for j, a in objective.items():
             costs[j] = float(a)
@@ -280,17 +300,68 @@ class _Highs:
         solution = self.h.getSolution()
         if not solution.dual_valid:
             return None
-        point = [_rational(v) for v in solution.col_value]
+        values = [Fraction(float(v)) * self.scale for v in solution.col_value]
+        point = self._vertex(values) or [_snap(v) for v in values]
         duals = [_rational(v) for v in solution.row_dual]
         return point, duals
+
+    def _vertex(self, values: Sequence[Fraction]) -> list[Fraction] | None:
+        """The point of HiGHS's optimal basis in rationals, or None without a basis.
+
+        Amounts with many decimals are large numbers of units (1e21 for 40 CEUs
+        to 19 places), past what a float holds exactly, so the values HiGHS
+        reports cannot simply be read back. The basis can: a nonbasic column sits
+        exactly on a bound, each nonbasic row exactly on a bound, and the basic
+        columns solve those rows. Starting from HiGHS's values, each round of
+        iterative refinement computes the rows' residuals exactly and corrects
+        the basic columns with HiGHS's own factorisation of the basis, gaining
+        about 15 digits; what is left is rounded to the small denominators a
+        vertex of these programs has. The certificate checks the result exactly.
+        """
+        basis = self.h.getBasis()
+        status, positions = self.h.getBasicVariables()
+        if not basis.valid or status != _highs.HighsStatus.kOk:
+            return None
+        kinds = _highs.HighsBasisStatus
+        program = self.program
+        point: list[Fraction] = []
+        for j, kind in enumerate(basis.col_status):
+            bound = {kinds.kLower: program.lower[j], kinds.kUpper: program.upper[j]}
+            at = bound.get(kind, 0) if kind != kinds.kBasic else None
+            point.append(values[j] if at is None else Fraction(at))
+        targets: list[Number | None] = []
+        for row, kind in zip(program.rows, basis.row_status, strict=True):
+            if kind == kinds.kBasic:
+                targets.append(None)
+            elif kind in (kinds.kLower, kinds.kUpper):
+                targets.append(row.lower if kind == kinds.kLower else row.upper)
+            else:
+                return None  # a free row out of the basis: not a vertex of ours
+        for _ in range(_REFINEMENTS):
+            residuals = np.zeros(len(program.rows))
+            for i, (row, target) in enumerate(zip(program.rows, targets, strict=True)):
+                if target is not None:
+                    level = sum(a * point[j] for j, a in row.coefficients.items())
+                    residuals[i] = float(target - level)
+            if not residuals.any():
+                break
+            status, steps = self.h.getBasisSolve(residuals)
+            if status != _highs.HighsStatus.kOk:
+                return None
+            for position, variable in enumerate(positions):
+                if variable >= 0:  # a column (rows are -1 - their index)
+                    point[variable] += Fraction(float(steps[position]))
+        return [_snap(v) for v in point]
 
 
 def _value(objective: Mapping[int, int], point: Sequence[Fraction]) -> Fraction:
     return sum((a * point[j] for j, a in objective.items()), Fraction(0))
 
 
-def _float(value: Number | None, missing: float) -> float:
-    return missing if value is None else float(value)
+def _snap(value: Fraction) -> Fraction:
+    """``value`` to the nearest rational of small denominator (its whole part kept exact)."""
+    whole = round(value)
+    return whole + (value - whole).limit_denominator(_DENOMINATOR)
 
 
 def _rational(value: Any) -> Fraction:
