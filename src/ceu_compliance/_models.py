@@ -59,6 +59,8 @@ field is renamed or removed.
 def limits_of(info: ValidationInfo) -> Limits:
     """The limits :func:`~ceu_compliance.parse_member` validates with (its pydantic context)."""
     context = info.context
+    if context is None:
+        return DEFAULT_LIMITS
     limits = context.get("limits") if isinstance(context, dict) else None
     return limits if isinstance(limits, Limits) else DEFAULT_LIMITS
 
@@ -68,9 +70,9 @@ def _parse_date(value: Any, info: ValidationInfo) -> Any:
     limits = limits_of(info)
     if isinstance(value, dt.datetime):
         raise ValueError("expected a calendar date (YYYY-MM-DD), not a date and time")
-    if isinstance(value, str) and _DATE.fullmatch(value.strip()):
+    if isinstance(value, str) and _DATE.fullmatch(text := value.strip()):
         try:
-            value = dt.date.fromisoformat(value.strip())
+            value = dt.date.fromisoformat(text)
         except ValueError:
             raise ValueError(f"{shown(value)} is not a real calendar date") from None
     if not isinstance(value, dt.date):
@@ -108,6 +110,13 @@ def _parse_decimal(value: Any, info: ValidationInfo) -> Any:
         raise ValueError(
             f"{shown(value)} is over the limit of {limits.max_amount:,} (Limits.max_amount)"
         )
+    sign, digits, exponent = value.as_tuple()
+    # Already as format_decimal writes it (no exponent, no trailing zero after the
+    # point, no -0), as nearly every amount is: kept as it is, its places plain.
+    if exponent == 0 and (digits[0] or not sign):
+        return value
+    if isinstance(exponent, int) and -limits.max_decimal_places <= exponent < 0 and digits[-1]:
+        return value
     places = decimal_places(value)
     if places > limits.max_decimal_places:
         raise ValueError(

@@ -538,7 +538,13 @@ class RulePack(BaseModel):
 
     def credential(self, code: str) -> CredentialEntry | None:
         """The catalog entry for ``code`` (an apprentice code gives its credential)."""
-        return self._catalog.get(code.strip().upper())
+        # Most codes are given as the catalog writes them: found before any cleaning.
+        return self._clean_codes.get(code) or self._catalog.get(code.strip().upper())
+
+    @cached_property
+    def _clean_codes(self) -> dict[str, CredentialEntry]:
+        # The catalog's codes that cleaning leaves as they are.
+        return {code: e for code, e in self._catalog.items() if code == code.strip().upper()}
 
     @cached_property
     def known_codes(self) -> str:
