@@ -30,6 +30,8 @@ from ceu_compliance._validation import (
     _from_pydantic,
     _member_problems,
     _plain,
+    _plainly_fine,
+    _record_problems,
     _refuse,
     _shape_problems,
     _unknown_field,
@@ -188,3 +190,13 @@ def test_an_amount_kept_as_given_is_the_one_laid_out_again(value: Decimal) -> No
     assert read == expected
     if isinstance(read, Decimal):
         assert isinstance(expected, Decimal) and read.as_tuple() == expected.as_tuple()
+
+
+@given(
+    st.one_of(
+        inputs.record_like, st.builds(lambda r: {**r, "activity": "course"}, inputs.record_like)
+    )
+)
+def test_a_record_passed_as_plainly_fine_has_nothing_to_say(record: dict[str, Any]) -> None:
+    if _plainly_fine(record, PACK.codes_as_written):
+        assert list(_record_problems(0, record, PACK, DEFAULT_LIMITS)) == []

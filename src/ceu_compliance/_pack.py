@@ -538,13 +538,12 @@ class RulePack(BaseModel):
 
     def credential(self, code: str) -> CredentialEntry | None:
         """The catalog entry for ``code`` (an apprentice code gives its credential)."""
-        # Most codes are given as the catalog writes them: found before any cleaning.
-        return self._clean_codes.get(code) or self._catalog.get(code.strip().upper())
+        return self._catalog.get(code.strip().upper())
 
     @cached_property
-    def _clean_codes(self) -> dict[str, CredentialEntry]:
-        # The catalog's codes that cleaning leaves as they are.
-        return {code: e for code, e in self._catalog.items() if code == code.strip().upper()}
+    def codes_as_written(self) -> frozenset[str]:
+        """The codes :meth:`credential` knows that its cleaning leaves as they are."""
+        return frozenset(code for code in self._catalog if code == code.strip().upper())
 
     @cached_property
     def known_codes(self) -> str:

@@ -3,9 +3,10 @@
 First the input is held against the limits that bound the work (``Limits``:
 the lengths of its lists, then its nesting), so that nothing reads an input past
 them; the models never descend into nesting, so for a member they accept only
-the fields they do not know need walking. Structure is checked by the pydantic models (with the limits on strings,
-amounts and dates); this module adds the checks that need the rule pack
-(credential codes) or look across fields (unique record ids, hours versus CEUs).
+the fields they do not know need walking. Structure is checked by the pydantic
+models (with the limits on strings, amounts and dates); this module adds the
+checks that need the rule pack (credential codes) or look across fields (unique
+record ids, hours versus CEUs).
 Those read the raw input, so they run even where the structure is broken
 elsewhere: one refusal lists everything to fix (the first ``Limits.max_problems``
 of it). :func:`checked_call` checks the arguments every entry point shares.
@@ -338,9 +339,26 @@ def _element_problems(raw: Any, rules: RulePack, limits: Limits) -> Iterator[Pro
         if isinstance(code, str) and code.strip() and rules.credential(code) is None:
             yield _unknown_code(f"$.credentials[{i}].code", code, rules, limits)
     records = list(_mappings(raw.get("records")))
+    known = rules.codes_as_written
     for i, record in records:
-        yield from _record_problems(i, record, rules, limits)
+        if not _plainly_fine(record, known):
+            yield from _record_problems(i, record, rules, limits)
     yield from _duplicate_ids([(i, r.get("id")) for i, r in records], limits)
+
+
+def _plainly_fine(record: Mapping[str, Any], known: frozenset[str]) -> bool:
+    """Whether :func:`_record_problems` has nothing to say of ``record``, told quickly
+    for the common record: CEUs claimed, no hours, codes written as the catalog does."""
+    activity, approved_for = record.get("activity"), record.get("approved_for", ())
+    return (
+        type(activity) is str
+        and activity in _ORDINARY
+        and record.get("ceus") is not None
+        and record.get("clock_hours") is None
+        and record.get("credit_hours") is None
+        and type(approved_for) in (list, tuple)
+        and all(type(code) is str and code in known for code in approved_for)
+    )
 
 
 def _mappings(items: Any) -> Iterator[tuple[int, Mapping[str, Any]]]:
@@ -478,9 +496,6 @@ def _record_problems(
     activity = record.get("activity")
     if not isinstance(activity, str) or activity not in _ACTIVITIES:
         return  # the model reports the unknown activity; nothing more to say here
-    ordinary = activity in _ORDINARY and record.get("ceus") is not None
-    if ordinary and record.get("clock_hours") is None and record.get("credit_hours") is None:
-        return  # the common case: CEUs claimed and no hours, nothing to say
     hours = [n for n in ("clock_hours", "credit_hours") if record.get(n) is not None]
     if activity == Activity.POST_SECONDARY:
         if record.get("ceus") is not None:
