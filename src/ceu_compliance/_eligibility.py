@@ -37,6 +37,18 @@ class Context:
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """A rejection as a stage decides it: its message is written when a report shows it
+    (a history leaves out the records outside each period, most of them refused)."""
+
+    code: RejectionCode
+    ceus: Decimal
+    rule: str
+    detail: str
+    message: str | None
+
+
+@dataclass(frozen=True)
 class Claim:
     """A record on its way through the stages: ``available + rejected = claimed``.
 
@@ -47,13 +59,28 @@ class Claim:
     position: int
     claimed: Decimal
     available: Decimal
-    rejections: tuple[Rejection, ...] = ()
+    refusals: tuple[Refusal, ...] = ()
     body: str = field(kw_only=True)
 
     @cached_property
     def index(self) -> str | None:
         """The record's index number as stages compare it (:func:`index_key`)."""
         return index_key(self.record.index_number)
+
+    @cached_property
+    def rejections(self) -> tuple[Rejection, ...]:
+        """The refusals as the report shows them, each with its message."""
+        return tuple(
+            construct(
+                Rejection,
+                code=r.code,
+                ceus=r.ceus,
+                rule=r.rule,
+                message=r.message
+                or rejection_message(r.code, self.record, r.ceus, r.detail, body=self.body),
+            )
+            for r in self.refusals
+        )
 
     def reject(
         self,
@@ -72,21 +99,14 @@ class Claim:
         amount = min(amount, self.available)
         if amount <= 0:
             return self
-        rejection = construct(
-            Rejection,
-            code=code,
-            ceus=amount,
-            rule=rule or RULE_OF[code],
-            message=message or rejection_message(code, self.record, amount, detail, body=self.body),
-        )
+        refusal = Refusal(code, amount, rule or RULE_OF[code], detail, message)
         # Built directly: dataclasses.replace costs more than the rest of a rejection.
-        rejections = (*self.rejections, rejection)
         return Claim(
             self.record,
             self.position,
             self.claimed,
             self.available - amount,
-            rejections,
+            (*self.refusals, refusal),
             body=self.body,
         )
 

@@ -131,10 +131,14 @@ def report_of(
     prepared: Prepared,
     *,
     rollover_note: bool = True,
+    shown: tuple[dt.date, dt.date] | None = None,
 ) -> ComplianceReport:
     """The assignment of ``prepared`` and the report it makes.
 
-    ``rollover_note`` is off in a history, whose own note explains the rollover.
+    ``rollover_note`` is off in a history, whose own note explains the rollover;
+    ``shown`` are the days of the records a history shows (:func:`report`).
     """
     assignment = assign(prepared.items, prepared.sinks, prepared.caps, prepared.required_total)
-    return report(member, rules, as_of, prepared, assignment, rollover_note=rollover_note)
+    return report(
+        member, rules, as_of, prepared, assignment, rollover_note=rollover_note, shown=shown
+    )
