@@ -150,22 +150,21 @@ class StagedProgram:
         whole = [v.numerator * (per_point // v.denominator) for v in point]
         for j, value in enumerate(whole):
             upper = self.upper[j]
-            if value < self.lower[j] * per_point or (
-                upper is not None and value > upper * per_point
+            if _compare(value, per_point, self.lower[j]) < 0 or (
+                upper is not None and _compare(value, per_point, upper) > 0
             ):
                 return None
         activity: list[Fraction] = []
         for row, dual in zip(self.rows, duals, strict=True):
             scaled = sum(a * whole[j] for j, a in row.coefficients.items())
-            level = Fraction(scaled, per_point)
-            if (row.lower is not None and level < row.lower) or (
-                row.upper is not None and level > row.upper
-            ):
+            below = 1 if row.lower is None else _compare(scaled, per_point, row.lower)
+            above = -1 if row.upper is None else _compare(scaled, per_point, row.upper)
+            if below < 0 or above > 0:
                 return None
             # Complementary slackness: a row with a dual holds at the bound it prices.
-            if (dual > 0 and level != row.upper) or (dual < 0 and level != row.lower):
+            if (dual > 0 and above != 0) or (dual < 0 and below != 0):
                 return None
-            activity.append(level)
+            activity.append(Fraction(scaled, per_point) if dual else _UNPRICED)
         # Reduced costs, objective minus priced rows, in 1/per_dual (all whole).
         per_dual = math.lcm(*(y.denominator for y in duals if y))
         reduced = [0] * len(point)
@@ -177,7 +176,11 @@ class StagedProgram:
                 for j, a in row.coefficients.items():
                     reduced[j] -= a * y
         for j, cost in enumerate(reduced):
-            if (cost > 0 and point[j] != self.upper[j]) or (cost < 0 and point[j] != self.lower[j]):
+            if cost > 0:
+                upper = self.upper[j]
+                if upper is None or _compare(whole[j], per_point, upper) != 0:
+                    return None
+            elif cost < 0 and _compare(whole[j], per_point, self.lower[j]) != 0:
                 return None
         return reduced, activity
 
@@ -283,6 +286,19 @@ class _Highs:
         point = [_rational(v) for v in solution.col_value]
         duals = [_rational(v) for v in solution.row_dual]
         return point, duals
+
+
+# The level of a row without a dual: never read (only priced rows are pinned).
+_UNPRICED = Fraction(0)
+
+
+def _compare(scaled: int, per: int, bound: Number) -> int:
+    """The sign of ``scaled / per - bound``, in whole numbers (``per`` is positive)."""
+    if isinstance(bound, int):
+        difference = scaled - bound * per
+    else:
+        difference = scaled * bound.denominator - bound.numerator * per
+    return (difference > 0) - (difference < 0)
 
 
 def _value(objective: Mapping[int, int], point: Sequence[Fraction]) -> Fraction:
