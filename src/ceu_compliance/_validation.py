@@ -350,15 +350,19 @@ def _plainly_fine(record: Mapping[str, Any], known: frozenset[str]) -> bool:
     """Whether :func:`_record_problems` has nothing to say of ``record``, told quickly
     for the common record: CEUs claimed, no hours, codes written as the catalog does."""
     activity, approved_for = record.get("activity"), record.get("approved_for", ())
-    return (
+    if not (
         type(activity) is str
         and activity in _ORDINARY
         and record.get("ceus") is not None
         and record.get("clock_hours") is None
         and record.get("credit_hours") is None
         and type(approved_for) in (list, tuple)
-        and all(type(code) is str and code in known for code in approved_for)
-    )
+    ):
+        return False
+    try:
+        return known.issuperset(approved_for)  # only strings are in it
+    except TypeError:  # an item no set can hold (a list, an object): the full check words it
+        return False
 
 
 def _mappings(items: Any) -> Iterator[tuple[int, Mapping[str, Any]]]:
