@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
+from functools import lru_cache
 
 
 def format_decimal(value: Decimal) -> str:
@@ -94,6 +95,7 @@ def _finite(value: Fraction) -> Decimal | None:
     return exact_decimal(value.numerator, value.denominator)
 
 
+@lru_cache(maxsize=4096)  # the same few amounts recur in every report
 def exact_decimal(numerator: int, denominator: int) -> Decimal | None:
     """``numerator / denominator`` as a decimal without trailing zeros, or None if it has no
     finite form.

@@ -190,6 +190,9 @@ def _refuse(problems: Iterable[Problem], limits: Limits) -> None:
 
 def input_warnings(member: Member) -> tuple[InputWarning, ...]:
     """A warning for each field of ``member`` that no model knows (see :func:`parse_member`)."""
+    parts = (member, *member.credentials, *member.records)
+    if not any(part.model_extra for part in parts):
+        return ()
     extras = {
         **(member.model_extra or {}),
         "credentials": [c.model_extra or {} for c in member.credentials],
