@@ -171,6 +171,8 @@ def approvals(
     Worked out once per record, each approval once: the assignment then only looks
     up the sinks.
     """
+    if not record.approved_for and not floors:
+        return (), ()  # the common record approved for no minimum: nothing to look up
     serves = {m.code for m in floors if _in_category(record, m, rules)}
     approved = {
         spec.code: spec

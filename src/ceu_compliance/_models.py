@@ -20,6 +20,7 @@ import re
 from abc import abstractmethod
 from decimal import Decimal
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -162,13 +163,22 @@ def construct(model: type[_Output], **values: Any) -> _Output:
     caller gives every field with its final type; the tests check that each
     output model built this way equals the validated one.
     """
-    assert values.keys() == model.__pydantic_fields__.keys(), (model, values.keys())
-    built = model.__new__(model)
-    object.__setattr__(built, "__dict__", values)
-    object.__setattr__(built, "__pydantic_fields_set__", set(values))
-    object.__setattr__(built, "__pydantic_extra__", None)
-    object.__setattr__(built, "__pydantic_private__", None)
+    assert values.keys() == _field_names(model), (model, values.keys())
+    built = _new(model)
+    _set(built, "__dict__", values)
+    _set(built, "__pydantic_fields_set__", set(values))
+    _set(built, "__pydantic_extra__", None)
+    _set(built, "__pydantic_private__", None)
     return built
+
+
+# Looked up once: an attribute of a pydantic model class is slow to reach.
+_new, _set = object.__new__, object.__setattr__
+
+
+@cache
+def _field_names(model: type[BaseModel]) -> frozenset[str]:
+    return frozenset(model.__pydantic_fields__)
 
 
 class Activity(StrEnum):
