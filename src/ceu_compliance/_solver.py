@@ -244,21 +244,32 @@ class _Highs:
         lp.col_upper_ = np.array([_float(v, _highs.kHighsInf) for v in program.upper])
         lp.sense_ = _highs.ObjSense.kMaximize
         h.passModel(lp)
-        for row in program.rows:
-            self.add_row(row)
+        self._add_rows(program.rows)
 
     def add_column(self, lower: Number, upper: Number | None) -> None:
         self.h.addVar(float(lower), _float(upper, _highs.kHighsInf))
 
     def add_row(self, row: Row) -> None:
+        self._add_rows([row])
+
+    def _add_rows(self, rows: Sequence[Row]) -> None:
+        # One call for many rows: a call per row cost more than solving.
+        if not rows:
+            return
         inf = _highs.kHighsInf
-        columns = list(row.coefficients)
-        self.h.addRow(
-            _float(row.lower, -inf),
-            _float(row.upper, inf),
+        starts, columns, values = [], [], []
+        for row in rows:
+            starts.append(len(columns))
+            columns += row.coefficients
+            values += row.coefficients.values()
+        self.h.addRows(
+            len(rows),
+            np.array([_float(row.lower, -inf) for row in rows]),
+            np.array([_float(row.upper, inf) for row in rows]),
             len(columns),
+            np.array(starts, dtype=np.int32),
             np.array(columns, dtype=np.int32),
-            np.array([float(row.coefficients[j]) for j in columns]),
+            np.array(values, dtype=np.float64),
         )
 
     def bounds(self, j: int) -> None:
