@@ -257,7 +257,9 @@ class _Highs:
         if not rows:
             return
         inf = _highs.kHighsInf
-        starts, columns, values = [], [], []
+        starts: list[int] = []
+        columns: list[int] = []
+        values: list[int] = []
         for row in rows:
             starts.append(len(columns))
             columns += row.coefficients
