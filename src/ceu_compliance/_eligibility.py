@@ -289,16 +289,26 @@ STAGES: tuple[Stage, ...] = (
 )
 
 
-def run_stages(records: Sequence[CEURecord], ctx: Context) -> tuple[Claim, ...]:
+def run_stages(
+    records: Sequence[CEURecord], ctx: Context, *, until: dt.date | None = None
+) -> tuple[Claim, ...]:
     """Every record through every stage, in order.
 
     Consecutive per-record stages run in one pass, each claim through their checks
     in stage order: the same as one stage after another, since a per-record check
     looks at its own claim only.
+
+    ``until``: a history's older period, which shows no record after its end,
+    leaves those out. Its window (no extension) refuses them whole, and E-DUPLICATE
+    keeps the earliest record of an index number, never a later one.
     """
     body = ctx.rules.body
+    if "window" not in ctx.rules.shapes.stages or ctx.window.extension_until is not None:
+        until = None
     claims = tuple(
-        Claim(r, i, (c := claimed_ceus(r, ctx.rules)), c, body=body) for i, r in enumerate(records)
+        Claim(r, i, (c := claimed_ceus(r, ctx.rules)), c, body=body)
+        for i, r in enumerate(records)
+        if until is None or r.date <= until
     )
     for group in _passes(ctx.rules.shapes.stages):
         if callable(group):

@@ -96,7 +96,11 @@ def evaluate_history(
         _renewal_month_ids(valid, span.end) if span.rules.shapes.renewal_month else frozenset()
         for span in spans[:-1]
     ]
-    prepared = [prepare(s.member, s.rules, day) for s in spans]
+    # An older period shows no record after its end: those are left out from the start.
+    prepared = [
+        prepare(s.member, s.rules, day, until=s.end if k < len(borders) else None)
+        for k, s in enumerate(spans)
+    ]
     chosen = _choose(prepared, borders)
     decimal = Rounder()
     served = [{r: decimal(v) for r, v in border.items()} for border in chosen]
