@@ -16,14 +16,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ceu_compliance import _engine, evaluate_history
+from ceu_compliance._eligibility import run_stages as every_record
 from ceu_compliance._models import History
+from ceu_compliance._report import report as every_outcome
 from strategies import Case, cases
 
 
 def reference_history(case: Case, periods: int) -> History:
-    every_record = _engine.run_stages
-    every_outcome = _engine.report
-
     def run_stages(*args: Any, until: dt.date | None = None) -> Any:
         return every_record(*args)
 
