@@ -104,14 +104,15 @@ def _unknown_fields_depth(raw: Mapping[str, Any], member: Member, limits: Limits
     The walk goes from an object into objects and lists only (a tuple there is a
     leaf to it), and from a list into objects, lists and tuples: the same here.
     """
-    owners = [(member.model_extra, 1)]
+    # __pydantic_extra__ is what model_extra gives, without a property call per model.
+    owners = [(member.__pydantic_extra__, 1)]
     for part, models in (("credentials", member.credentials), ("records", member.records)):
         items = raw.get(part)
         if isinstance(items, list):
             owners += [
-                (model.model_extra, 3)
+                (model.__pydantic_extra__, 3)
                 for item, model in zip(items, models, strict=True)
-                if isinstance(item, dict | Mapping)
+                if model.__pydantic_extra__ and isinstance(item, dict | Mapping)
             ]
     for extra, depth in owners:
         if extra and (problem := depth_problem(extra, limits, depth=depth)) is not None:
@@ -191,7 +192,7 @@ def _refuse(problems: Iterable[Problem], limits: Limits) -> None:
 def input_warnings(member: Member) -> tuple[InputWarning, ...]:
     """A warning for each field of ``member`` that no model knows (see :func:`parse_member`)."""
     parts = (member, *member.credentials, *member.records)
-    if not any(part.model_extra for part in parts):
+    if not any(part.__pydantic_extra__ for part in parts):  # model_extra, without a call
         return ()
     extras = {
         **(member.model_extra or {}),
