@@ -71,6 +71,8 @@ class Claim:
     @property
     def rejections(self) -> tuple[Rejection, ...]:
         """The refusals as the report shows them, each with its message."""
+        if not self.refusals:
+            return ()
         return tuple(
             construct(
                 Rejection,
@@ -101,15 +103,13 @@ class Claim:
         if amount <= 0:
             return self
         refusal = Refusal(code, amount, rule or RULE_OF[code], detail, message)
-        # Built directly: dataclasses.replace costs more than the rest of a rejection.
-        return Claim(
-            self.record,
-            self.position,
-            self.claimed,
-            self.available - amount,
-            (*self.refusals, refusal),
-            body=self.body,
+        # A copy of this claim's fields with two changed: the frozen __init__ (and
+        # dataclasses.replace) cost more than the rest of a rejection.
+        claim = object.__new__(Claim)
+        claim.__dict__.update(
+            self.__dict__, available=self.available - amount, refusals=(*self.refusals, refusal)
         )
+        return claim
 
 
 Stage = Callable[[Sequence[Claim], Context], tuple[Claim, ...]]
