@@ -213,7 +213,7 @@ _PARTS: tuple[tuple[str, type[BaseModel]], ...] = (
 
 def _unknown_fields(raw: Any) -> Iterator[tuple[str, str, type[BaseModel]]]:
     """(path, name, model) of each field of member input that its model does not know."""
-    if not isinstance(raw, Mapping):
+    if not isinstance(raw, dict | Mapping):
         return
     objects: list[tuple[tuple[int | str, ...], Mapping[str, Any], type[BaseModel]]] = [
         ((), raw, Member)
@@ -246,12 +246,13 @@ MEMBER_TYPES = (Member, Mapping, type(None), bool, int, float, Decimal, list, tu
 
 
 def _plain(data: MemberArg, limits: Limits) -> Any:
-    if isinstance(data, BaseModel):
-        return data.model_dump()
+    # Text first: the common case, and a test against BaseModel (an ABC) costs more.
     if isinstance(data, str | bytes | bytearray):
         raw, problems = decode_json(data, limits)
         _refuse(problems, limits)
         return raw
+    if isinstance(data, BaseModel):
+        return data.model_dump()
     if not isinstance(data, MEMBER_TYPES):
         raise TypeError(
             f"member must be a Member, a mapping or JSON text, not {type(data).__name__}"
@@ -296,7 +297,7 @@ def _from_pydantic(exc: ValidationError) -> Iterator[Problem]:
 
 def _shape_problems(raw: Any, limits: Limits) -> list[Problem]:
     """Lists longer than the limits: checked first, so that nothing else looks at them."""
-    if not isinstance(raw, Mapping):
+    if not isinstance(raw, dict | Mapping):
         return []
     problems = []
     for part, limit, name in (
@@ -336,7 +337,7 @@ def _element_problems(raw: Any, rules: RulePack, limits: Limits) -> Iterator[Pro
     They read the raw input, so a record with a malformed date still has its
     unknown approval codes reported in the same refusal.
     """
-    if not isinstance(raw, Mapping):
+    if not isinstance(raw, dict | Mapping):
         return
     for i, credential in _mappings(raw.get("credentials")):
         code = credential.get("code")
