@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
+from functools import lru_cache
 
 
 def format_decimal(value: Decimal) -> str:
@@ -18,9 +19,17 @@ def format_decimal(value: Decimal) -> str:
     Never ``16.0``, ``1E+1`` or ``1E-9``, and the same whatever the caller's decimal
     context: the digits are laid out by hand, without context arithmetic.
     """
-    sign, digit_tuple, exponent = value.as_tuple()
-    if not isinstance(exponent, int):
+    if not value.is_finite():
         return str(value)  # NaN and infinities: refused on input, never formatted
+    return _format_finite(value)
+
+
+# The text depends on the amount only (1.5 and 1.50 are written alike, and they are
+# one key), and every report writes the same few amounts over and over.
+@lru_cache(maxsize=4096)
+def _format_finite(value: Decimal) -> str:
+    sign, digit_tuple, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite
     digits = "".join(map(str, digit_tuple)).lstrip("0")
     if not digits:
         return "0"
@@ -94,6 +103,7 @@ def _finite(value: Fraction) -> Decimal | None:
     return exact_decimal(value.numerator, value.denominator)
 
 
+@lru_cache(maxsize=4096)  # the same few amounts recur in every report
 def exact_decimal(numerator: int, denominator: int) -> Decimal | None:
     """``numerator / denominator`` as a decimal without trailing zeros, or None if it has no
     finite form.

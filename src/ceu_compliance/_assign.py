@@ -216,9 +216,14 @@ def split(spans: Sequence[Span], *, use_highs: bool = True) -> list[dict[str, Fr
     # class of interchangeable records is one in both periods (one column each).
     seen = [{rid: _seen_as(span.items[i]) for i, rid in span.shared.items()} for span in spans]
     columns = _Columns()
-    parts = []
+    parts = {}
     scores: list[tuple[dict[int, int], int]] = []
+    hopeless: list[bool] = []
     for k, span in enumerate(spans):
+        # A period that shares no record with its neighbours is a block of the
+        # program that no other touches: its objectives change no split.
+        if not ((k and borders[k - 1]) or (k < len(borders) and borders[k])):
+            continue
         items = [
             replace(it, flexible=True) if i in span.shared else it
             for i, it in enumerate(span.items)
@@ -237,11 +242,15 @@ def split(spans: Sequence[Span], *, use_highs: bool = True) -> list[dict[str, Fr
         columns.rows.append(Row({**dict.fromkeys(owners, 1), short: 1}, problem.total, None))
         score: dict[int, int] = {x: 1 for xs in to_sink.values() for x in xs}
         scores.append(({**score, short: -1}, sum(problem.r)))
-        parts.append((problem, count))
+        hopeless.append(problem.never_compliant())
+        parts[k] = (problem, count)
     # Per border, the classes of shared records in the earlier period's objective-5
     # order: (column in the earlier period, its records in order, their CEUs there).
     earlier: list[list[tuple[int, list[str], list[int]]]] = []
     for b, border in enumerate(borders):
+        if not border:
+            earlier.append([])
+            continue
         (problem, count), (later, later_count) = parts[b], parts[b + 1]
         later_index = {rid: i for i, rid in spans[b + 1].shared.items()}
         by_item = {i: rid for rid, i in border.items()}
@@ -258,8 +267,8 @@ def split(spans: Sequence[Span], *, use_highs: bool = True) -> list[dict[str, Fr
 
     program = columns.program(use_highs=use_highs)
     reached = []
-    for score, target in scores:
-        reached.append(program.peek(score) == target)
+    for (score, target), never in zip(scores, hopeless, strict=True):
+        reached.append(not never and program.peek(score) == target)
         if reached[-1]:
             program.add_row(Row(score, target, None))
     for (score, _), made in zip(scores, reached, strict=True):
@@ -421,6 +430,17 @@ class _Problem:
             compliant=compliant,
             method=method,
         )
+
+    def never_compliant(self) -> bool:
+        """Whether no assignment at all meets every requirement: the items count less
+        than the total, or those a minimum may take sum to less than it requires."""
+        if self.countable < self.total:
+            return True
+        serving = [0] * len(self.sinks)
+        for i, a in enumerate(self.a):
+            for k in (*self.core[i], *self.spec[i]):
+                serving[k] += a
+        return any(s < r for s, r in zip(serving, self.r, strict=True))
 
     def spanning(self) -> bool:
         """Whether a binding cap groups records that serve minimums of both layers."""

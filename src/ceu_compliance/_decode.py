@@ -72,17 +72,33 @@ def decode_json(text: str | bytes | bytearray, limits: Limits) -> tuple[Any, lis
     return data, []
 
 
-def depth_problem(data: Any, limits: Limits) -> Problem | None:
-    """A problem if arrays and objects nest deeper than ``limits`` allow (no recursion)."""
-    stack: list[tuple[Any, int]] = [(data, 1)]
+# The values JSON decoding gives besides arrays and objects: an exact type test
+# skips them, and dict is tried before the slower test against the Mapping ABC.
+_LEAVES = frozenset({str, int, Decimal, float, bool, type(None)})
+
+
+def depth_problem(data: Any, limits: Limits, *, depth: int = 1) -> Problem | None:
+    """A problem if arrays and objects nest deeper than ``limits`` allow (no recursion).
+
+    ``depth`` is the depth of ``data`` itself in the input it is part of.
+    """
+    stack: list[tuple[Any, int]] = [(data, depth)]
     while stack:
         node, depth = stack.pop()
         if depth > limits.max_json_depth:
             return _too_deep(limits)
-        if isinstance(node, Mapping):
-            stack += [(v, depth + 1) for v in node.values() if isinstance(v, Mapping | list)]
+        if isinstance(node, dict | Mapping):
+            stack += [
+                (v, depth + 1)
+                for v in node.values()
+                if type(v) not in _LEAVES and isinstance(v, list | dict | Mapping)
+            ]
         elif isinstance(node, list | tuple):
-            stack += [(v, depth + 1) for v in node if isinstance(v, Mapping | list | tuple)]
+            stack += [
+                (v, depth + 1)
+                for v in node
+                if type(v) not in _LEAVES and isinstance(v, list | tuple | dict | Mapping)
+            ]
     return None
 
 

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from ._amounts import format_decimal
 from ._codes import RejectionCode
@@ -37,6 +37,18 @@ class Context:
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """A rejection as a stage decides it: its message is written when a report shows it
+    (a history leaves out the records outside each period, most of them refused)."""
+
+    code: RejectionCode
+    ceus: Decimal
+    rule: str
+    detail: str
+    message: str | None
+
+
+@dataclass(frozen=True)
 class Claim:
     """A record on its way through the stages: ``available + rejected = claimed``.
 
@@ -47,13 +59,31 @@ class Claim:
     position: int
     claimed: Decimal
     available: Decimal
-    rejections: tuple[Rejection, ...] = ()
+    refusals: tuple[Refusal, ...] = ()
     body: str = field(kw_only=True)
+    index: str | None = field(init=False, compare=False, repr=False)
+    """The record's index number as stages compare it (:func:`index_key`)."""
 
-    @cached_property
-    def index(self) -> str | None:
-        """The record's index number as stages compare it (:func:`index_key`)."""
-        return index_key(self.record.index_number)
+    def __post_init__(self) -> None:
+        # Set once per claim: a cached_property costs more on Python 3.11 (it locks).
+        object.__setattr__(self, "index", index_key(self.record.index_number))
+
+    @property
+    def rejections(self) -> tuple[Rejection, ...]:
+        """The refusals as the report shows them, each with its message."""
+        if not self.refusals:
+            return ()
+        return tuple(
+            construct(
+                Rejection,
+                code=r.code,
+                ceus=r.ceus,
+                rule=r.rule,
+                message=r.message
+                or rejection_message(r.code, self.record, r.ceus, r.detail, body=self.body),
+            )
+            for r in self.refusals
+        )
 
     def reject(
         self,
@@ -72,23 +102,14 @@ class Claim:
         amount = min(amount, self.available)
         if amount <= 0:
             return self
-        rejection = construct(
-            Rejection,
-            code=code,
-            ceus=amount,
-            rule=rule or RULE_OF[code],
-            message=message or rejection_message(code, self.record, amount, detail, body=self.body),
+        refusal = Refusal(code, amount, rule or RULE_OF[code], detail, message)
+        # A copy of this claim's fields with two changed: the frozen __init__ (and
+        # dataclasses.replace) cost more than the rest of a rejection.
+        claim = object.__new__(Claim)
+        claim.__dict__.update(
+            self.__dict__, available=self.available - amount, refusals=(*self.refusals, refusal)
         )
-        # Built directly: dataclasses.replace costs more than the rest of a rejection.
-        rejections = (*self.rejections, rejection)
-        return Claim(
-            self.record,
-            self.position,
-            self.claimed,
-            self.available - amount,
-            rejections,
-            body=self.body,
-        )
+        return claim
 
 
 Stage = Callable[[Sequence[Claim], Context], tuple[Claim, ...]]
@@ -268,16 +289,26 @@ STAGES: tuple[Stage, ...] = (
 )
 
 
-def run_stages(records: Sequence[CEURecord], ctx: Context) -> tuple[Claim, ...]:
+def run_stages(
+    records: Sequence[CEURecord], ctx: Context, *, until: dt.date | None = None
+) -> tuple[Claim, ...]:
     """Every record through every stage, in order.
 
     Consecutive per-record stages run in one pass, each claim through their checks
     in stage order: the same as one stage after another, since a per-record check
     looks at its own claim only.
+
+    ``until``: a history's older period, which shows no record after its end,
+    leaves those out. Its window (no extension) refuses them whole, and E-DUPLICATE
+    keeps the earliest record of an index number, never a later one.
     """
     body = ctx.rules.body
+    if "window" not in ctx.rules.shapes.stages or ctx.window.extension_until is not None:
+        until = None
     claims = tuple(
-        Claim(r, i, (c := claimed_ceus(r, ctx.rules)), c, body=body) for i, r in enumerate(records)
+        Claim(r, i, (c := claimed_ceus(r, ctx.rules)), c, body=body)
+        for i, r in enumerate(records)
+        if until is None or r.date <= until
     )
     for group in _passes(ctx.rules.shapes.stages):
         if callable(group):

@@ -99,10 +99,19 @@ def resplit(prepared: Prepared, rules: RuleSet, split: Split) -> Prepared:
     return items(claims, prepared.requirements, rules, window, split)
 
 
-def prepare(member: Member, rules: RuleSet, as_of: dt.date, split: Split = NO_SPLIT) -> Prepared:
+def prepare(
+    member: Member,
+    rules: RuleSet,
+    as_of: dt.date,
+    split: Split = NO_SPLIT,
+    *,
+    until: dt.date | None = None,
+) -> Prepared:
     """Every stage of :func:`evaluate` before the assignment (shared with plan and history).
 
-    ``split`` carries a history's renewal-month decision for this period (H-SPLIT).
+    ``split`` carries a history's renewal-month decision for this period (H-SPLIT);
+    ``until`` is the last day of the records a history shows of an older period
+    (:func:`~ceu_compliance._eligibility.run_stages`).
     """
     certified = min(c.earned for c in member.credentials)
     window = PeriodWindow.of(
@@ -114,7 +123,7 @@ def prepare(member: Member, rules: RuleSet, as_of: dt.date, split: Split = NO_SP
     )
     required = requirements(member, rules, window)
     ctx = Context(rules, window, as_of, certified)
-    claims = split.apply(run_stages(member.records, ctx), window)
+    claims = split.apply(run_stages(member.records, ctx, until=until), window)
     return items(claims, required, rules, window, split)
 
 
@@ -125,10 +134,14 @@ def report_of(
     prepared: Prepared,
     *,
     rollover_note: bool = True,
+    shown: tuple[dt.date, dt.date] | None = None,
 ) -> ComplianceReport:
     """The assignment of ``prepared`` and the report it makes.
 
-    ``rollover_note`` is off in a history, whose own note explains the rollover.
+    ``rollover_note`` is off in a history, whose own note explains the rollover;
+    ``shown`` are the days of the records a history shows (:func:`report`).
     """
     assignment = assign(prepared.items, prepared.sinks, prepared.caps, prepared.required_total)
-    return report(member, rules, as_of, prepared, assignment, rollover_note=rollover_note)
+    return report(
+        member, rules, as_of, prepared, assignment, rollover_note=rollover_note, shown=shown
+    )

@@ -38,7 +38,7 @@ from ._items import Prepared, Split
 from ._limits import Limits, check_limits
 from ._models import ComplianceReport, History, Member, SplitDecision
 from ._pack import RulePack, RuleSet
-from ._period import PeriodWindow, first_day, rules_for
+from ._period import first_day, rules_for
 from ._validation import MemberArg, checked_call, input_warnings
 
 _DAY = dt.timedelta(days=1)
@@ -96,7 +96,11 @@ def evaluate_history(
         _renewal_month_ids(valid, span.end) if span.rules.shapes.renewal_month else frozenset()
         for span in spans[:-1]
     ]
-    prepared = [prepare(s.member, s.rules, day) for s in spans]
+    # An older period shows no record after its end: those are left out from the start.
+    prepared = [
+        prepare(s.member, s.rules, day, until=s.end if k < len(borders) else None)
+        for k, s in enumerate(spans)
+    ]
     chosen = _choose(prepared, borders)
     decimal = Rounder()
     served = [{r: decimal(v) for r, v in border.items()} for border in chosen]
@@ -107,26 +111,24 @@ def evaluate_history(
             served_before=served[k - 1] if k else {},
             counted_here=served[k] if k < len(borders) else None,
         )
+        # A record is reported in the periods whose window holds it (a renewal-month
+        # record in both); the oldest period also lists the records before the
+        # history, the latest those after it.
+        window = prepared[k].window
+        first = window.window_start if k else dt.date.min
+        last = span.end if k < len(borders) else dt.date.max
         report = report_of(
             span.member,
             span.rules,
             day,
             resplit(prepared[k], span.rules, split),
             rollover_note=split.counted_here is None,
+            shown=(first, last),
         )
-        # A record is reported in the periods whose window holds it (a renewal-month
-        # record in both); the oldest period also lists the records before the
-        # history, the latest those after it.
-        window = PeriodWindow.of(
-            span.end,
-            span.rules.period_months,
-            period_start=span.start,
-            renewal_month=span.rules.shapes.renewal_month,
-        )
-        first = window.window_start if k else dt.date.min
-        last = span.end if k < len(borders) else dt.date.max
         own = tuple(o for o in report.records if first <= o.date <= last)
-        reports.append(report.model_copy(update={"records": own}))
+        if len(own) < len(report.records):
+            report = report.model_copy(update={"records": own})
+        reports.append(report)
 
     splits: list[SplitDecision] = []
     for k, shared in enumerate(served):
@@ -210,8 +212,13 @@ def _spans(
     # The split decides every renewal month inside the history; the flag keeps its
     # meaning only for the oldest period's previous renewal month.
     for k, span in enumerate(spans[1:], start=1):
+        if not any(r.applied_to_previous_period for r in span.member.records):
+            continue
         records = tuple(
-            r.model_copy(update={"applied_to_previous_period": False}) for r in span.member.records
+            r.model_copy(update={"applied_to_previous_period": False})
+            if r.applied_to_previous_period
+            else r
+            for r in span.member.records
         )
         spans[k] = replace(span, member=span.member.model_copy(update={"records": records}))
     return spans, notes

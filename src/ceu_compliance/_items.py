@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from ._amounts import format_decimal
 from ._assign import Item, Sink
@@ -170,6 +171,8 @@ def approvals(
     Worked out once per record, each approval once: the assignment then only looks
     up the sinks.
     """
+    if not record.approved_for and not floors:
+        return (), ()  # the common record approved for no minimum: nothing to look up
     serves = {m.code for m in floors if _in_category(record, m, rules)}
     approved = {
         spec.code: spec
@@ -235,10 +238,15 @@ def near_vendor(provider: str | None, vendors: Sequence[str], rules: RuleSet) ->
     """
     if not provider:
         return None
-    keys = name_keys(provider, rules.company_suffixes)
+    return _near_vendor(provider, tuple(vendors), rules.company_suffixes)
+
+
+@lru_cache(maxsize=1024)  # a roster's members name the same few providers
+def _near_vendor(provider: str, vendors: tuple[str, ...], suffixes: tuple[str, ...]) -> str | None:
+    keys = name_keys(provider, suffixes)
     for vendor in vendors:
         for key in keys:
-            for other in name_keys(vendor, rules.company_suffixes):
+            for other in name_keys(vendor, suffixes):
                 same_letters = key.replace(" ", "") == other.replace(" ", "")
                 if same_letters or SequenceMatcher(None, key, other).ratio() >= _NEAR:
                     return vendor

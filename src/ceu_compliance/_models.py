@@ -20,6 +20,7 @@ import re
 from abc import abstractmethod
 from decimal import Decimal
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -59,6 +60,8 @@ field is renamed or removed.
 def limits_of(info: ValidationInfo) -> Limits:
     """The limits :func:`~ceu_compliance.parse_member` validates with (its pydantic context)."""
     context = info.context
+    if context is None:
+        return DEFAULT_LIMITS
     limits = context.get("limits") if isinstance(context, dict) else None
     return limits if isinstance(limits, Limits) else DEFAULT_LIMITS
 
@@ -68,9 +71,9 @@ def _parse_date(value: Any, info: ValidationInfo) -> Any:
     limits = limits_of(info)
     if isinstance(value, dt.datetime):
         raise ValueError("expected a calendar date (YYYY-MM-DD), not a date and time")
-    if isinstance(value, str) and _DATE.fullmatch(value.strip()):
+    if isinstance(value, str) and _DATE.fullmatch(text := value.strip()):
         try:
-            value = dt.date.fromisoformat(value.strip())
+            value = dt.date.fromisoformat(text)
         except ValueError:
             raise ValueError(f"{shown(value)} is not a real calendar date") from None
     if not isinstance(value, dt.date):
@@ -108,6 +111,13 @@ def _parse_decimal(value: Any, info: ValidationInfo) -> Any:
         raise ValueError(
             f"{shown(value)} is over the limit of {limits.max_amount:,} (Limits.max_amount)"
         )
+    sign, digits, exponent = value.as_tuple()
+    # Already as format_decimal writes it (no exponent, no trailing zero after the
+    # point, no -0), as nearly every amount is: kept as it is, its places plain.
+    if exponent == 0 and (digits[0] or not sign):
+        return value
+    if isinstance(exponent, int) and -limits.max_decimal_places <= exponent < 0 and digits[-1]:
+        return value
     places = decimal_places(value)
     if places > limits.max_decimal_places:
         raise ValueError(
@@ -153,13 +163,22 @@ def construct(model: type[_Output], **values: Any) -> _Output:
     caller gives every field with its final type; the tests check that each
     output model built this way equals the validated one.
     """
-    assert values.keys() == model.__pydantic_fields__.keys(), (model, values.keys())
-    built = model.__new__(model)
-    object.__setattr__(built, "__dict__", values)
-    object.__setattr__(built, "__pydantic_fields_set__", set(values))
-    object.__setattr__(built, "__pydantic_extra__", None)
-    object.__setattr__(built, "__pydantic_private__", None)
+    assert values.keys() == _field_names(model), (model, values.keys())
+    built = _new(model)
+    _set(built, "__dict__", values)
+    _set(built, "__pydantic_fields_set__", set(values))
+    _set(built, "__pydantic_extra__", None)
+    _set(built, "__pydantic_private__", None)
     return built
+
+
+# Looked up once: an attribute of a pydantic model class is slow to reach.
+_new, _set = object.__new__, object.__setattr__
+
+
+@cache
+def _field_names(model: type[BaseModel]) -> frozenset[str]:
+    return frozenset(model.__pydantic_fields__)
 
 
 class Activity(StrEnum):

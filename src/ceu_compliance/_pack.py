@@ -548,6 +548,11 @@ class RulePack(BaseModel):
         return self._catalog.get(code.strip().upper())
 
     @cached_property
+    def codes_as_written(self) -> frozenset[str]:
+        """The codes :meth:`credential` knows that its cleaning leaves as they are."""
+        return frozenset(code for code in self._catalog if code == code.strip().upper())
+
+    @cached_property
     def known_codes(self) -> str:
         """The catalog's codes, as a refusal lists them: ``CPC, COC, ...``."""
         return ", ".join(entry.code for entry in self.credentials)

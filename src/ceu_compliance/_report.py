@@ -46,8 +46,14 @@ def report(
     assignment: Assignment,
     *,
     rollover_note: bool = True,
+    shown: tuple[dt.date, dt.date] | None = None,
 ) -> ComplianceReport:
-    """The report of ``prepared`` under ``assignment``; ``rollover_note`` off in a history."""
+    """The report of ``prepared`` under ``assignment``; ``rollover_note`` off in a history.
+
+    ``shown``: the first and last day of the records a history shows of this period.
+    A record outside them that counts nothing is left out of ``records`` (it adds
+    nothing to any figure), so that its outcome and messages are never written.
+    """
     window = prepared.window
     requirement_of = {s.key: s.requirement for s in prepared.sinks}
     decimal = Rounder()
@@ -76,8 +82,11 @@ def report(
         # A record a cap leaves out whole is rejected whole too: no minimum to speak of.
         refused = prepared.not_applied.get(claim.position, ()) if counted or rollover else ()
         outcome[claim.position] = _outcome(claim, counted, rollover, applications, refused)
+    first, last = shown or (dt.date.min, dt.date.max)
     records = tuple(
-        outcome.get(c.position) or _outcome(c, _ZERO, _ZERO, {}) for c in prepared.claims
+        outcome.get(c.position) or _outcome(c, _ZERO, _ZERO, {})
+        for c in prepared.claims
+        if c.position in outcome or first <= c.record.date <= last
     )
 
     counted_total = sum((r.counted for r in records), _ZERO)

@@ -153,22 +153,21 @@ class StagedProgram:
         whole = [v.numerator * (per_point // v.denominator) for v in point]
         for j, value in enumerate(whole):
             upper = self.upper[j]
-            if value < self.lower[j] * per_point or (
-                upper is not None and value > upper * per_point
+            if _compare(value, per_point, self.lower[j]) < 0 or (
+                upper is not None and _compare(value, per_point, upper) > 0
             ):
                 return None
         activity: list[Fraction] = []
         for row, dual in zip(self.rows, duals, strict=True):
             scaled = sum(a * whole[j] for j, a in row.coefficients.items())
-            level = Fraction(scaled, per_point)
-            if (row.lower is not None and level < row.lower) or (
-                row.upper is not None and level > row.upper
-            ):
+            below = 1 if row.lower is None else _compare(scaled, per_point, row.lower)
+            above = -1 if row.upper is None else _compare(scaled, per_point, row.upper)
+            if below < 0 or above > 0:
                 return None
             # Complementary slackness: a row with a dual holds at the bound it prices.
-            if (dual > 0 and level != row.upper) or (dual < 0 and level != row.lower):
+            if (dual > 0 and above != 0) or (dual < 0 and below != 0):
                 return None
-            activity.append(level)
+            activity.append(Fraction(scaled, per_point) if dual else _UNPRICED)
         # Reduced costs, objective minus priced rows, in 1/per_dual (all whole).
         per_dual = math.lcm(*(y.denominator for y in duals if y))
         reduced = [0] * len(point)
@@ -180,7 +179,11 @@ class StagedProgram:
                 for j, a in row.coefficients.items():
                     reduced[j] -= a * y
         for j, cost in enumerate(reduced):
-            if (cost > 0 and point[j] != self.upper[j]) or (cost < 0 and point[j] != self.lower[j]):
+            if cost > 0:
+                upper = self.upper[j]
+                if upper is None or _compare(whole[j], per_point, upper) != 0:
+                    return None
+            elif cost < 0 and _compare(whole[j], per_point, self.lower[j]) != 0:
                 return None
         return reduced, activity
 
@@ -251,8 +254,7 @@ class _Highs:
         lp.col_upper_ = np.array([self._float(v, _highs.kHighsInf) for v in program.upper])
         lp.sense_ = _highs.ObjSense.kMaximize
         self.usable = h.passModel(lp) == _highs.HighsStatus.kOk
-        for row in program.rows:
-            self.add_row(row)
+        self._add_rows(program.rows)
 
     def _float(self, value: Number | None, missing: float) -> float:
         return missing if value is None else float(Fraction(value) / self.scale)
@@ -262,14 +264,28 @@ class _Highs:
         self.usable &= status == _highs.HighsStatus.kOk
 
     def add_row(self, row: Row) -> None:
+        self._add_rows([row])
+
+    def _add_rows(self, rows: Sequence[Row]) -> None:
+        # One call for many rows: a call per row cost more than solving.
+        if not rows:
+            return
         inf = _highs.kHighsInf
-        columns = list(row.coefficients)
-        status = self.h.addRow(
-            self._float(row.lower, -inf),
-            self._float(row.upper, inf),
+        starts: list[int] = []
+        columns: list[int] = []
+        values: list[int] = []
+        for row in rows:
+            starts.append(len(columns))
+            columns += row.coefficients
+            values += row.coefficients.values()
+        status = self.h.addRows(
+            len(rows),
+            np.array([self._float(row.lower, -inf) for row in rows]),
+            np.array([self._float(row.upper, inf) for row in rows]),
             len(columns),
+            np.array(starts, dtype=np.int32),
             np.array(columns, dtype=np.int32),
-            np.array([float(row.coefficients[j]) for j in columns]),
+            np.array(values, dtype=np.float64),
         )
         self.usable &= status == _highs.HighsStatus.kOk
 
@@ -352,6 +368,19 @@ class _Highs:
                 if variable >= 0:  # a column (rows are -1 - their index)
                     point[variable] += Fraction(float(steps[position]))
         return [_snap(v) for v in point]
+
+
+# The level of a row without a dual: never read (only priced rows are pinned).
+_UNPRICED = Fraction(0)
+
+
+def _compare(scaled: int, per: int, bound: Number) -> int:
+    """The sign of ``scaled / per - bound``, in whole numbers (``per`` is positive)."""
+    if isinstance(bound, int):
+        difference = scaled - bound * per
+    else:
+        difference = scaled * bound.denominator - bound.numerator * per
+    return (difference > 0) - (difference < 0)
 
 
 def _value(objective: Mapping[int, int], point: Sequence[Fraction]) -> Fraction:

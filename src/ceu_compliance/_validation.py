@@ -1,10 +1,12 @@
 """Turn caller input into a valid :class:`Member`, or refuse it with every problem.
 
 First the input is held against the limits that bound the work (``Limits``:
-the lengths of its lists, its nesting), so that nothing reads an input past
-them. Structure is checked by the pydantic models (with the limits on strings,
-amounts and dates); this module adds the checks that need the rule pack
-(credential codes) or look across fields (unique record ids, hours versus CEUs).
+the lengths of its lists, then its nesting), so that nothing reads an input past
+them; the models never descend into nesting, so for a member they accept only
+the fields they do not know need walking. Structure is checked by the pydantic
+models (with the limits on strings, amounts and dates); this module adds the
+checks that need the rule pack (credential codes) or look across fields (unique
+record ids, hours versus CEUs).
 Those read the raw input, so they run even where the structure is broken
 elsewhere: one refusal lists everything to fix (the first ``Limits.max_problems``
 of it). :func:`checked_call` checks the arguments every entry point shares.
@@ -65,7 +67,17 @@ def parse_member(
     _check_flag("strict", strict)
     raw = _plain(data, limits)
     _refuse(_shape_problems(raw, limits), limits)
-    _refuse([problem] if (problem := depth_problem(raw, limits)) else [], limits)
+    # Validating first spares a valid member's own fields the depth walk; nothing
+    # of pydantic's descends into nesting, so the walk may come after it.
+    try:
+        member: Member | None = Member.model_validate(raw, context={"limits": limits})
+    except ValidationError as exc:
+        member, error = None, exc
+    if member is None or limits.max_json_depth < _MODEL_DEPTH:
+        too_deep = depth_problem(raw, limits)
+    else:
+        too_deep = _unknown_fields_depth(raw, member, limits)
+    _refuse([too_deep] if too_deep else [], limits)
     elements = _element_problems(raw, rules, limits)
     unknown: Iterable[Problem] = ()
     if strict:
@@ -73,13 +85,39 @@ def parse_member(
             Problem("unknown_field", path, _unknown_field(name, model, "refused (strict)"))
             for path, name, model in _unknown_fields(raw)
         )
-    try:
-        member = Member.model_validate(raw, context={"limits": limits})
-    except ValidationError as exc:
-        problems = chain(_from_pydantic(exc), elements, unknown)
+    if member is None:
+        problems = chain(_from_pydantic(error), elements, unknown)
         raise InvalidMemberError(capped(problems, limits.max_problems)) from None
     _refuse(chain(elements, unknown, _member_problems(member, rules, limits, rules_on)), limits)
     return member
+
+
+# How deep a valid member's own fields nest: the member, its records, a record,
+# its approved_for. Only fields no model knows can nest deeper.
+_MODEL_DEPTH = 4
+
+
+def _unknown_fields_depth(raw: Mapping[str, Any], member: Member, limits: Limits) -> Problem | None:
+    """:func:`depth_problem` of the input of a valid ``member``, walking only the
+    unknown fields (``model_extra``), each at the depth of its object.
+
+    The walk goes from an object into objects and lists only (a tuple there is a
+    leaf to it), and from a list into objects, lists and tuples: the same here.
+    """
+    # __pydantic_extra__ is what model_extra gives, without a property call per model.
+    owners = [(member.__pydantic_extra__, 1)]
+    for part, models in (("credentials", member.credentials), ("records", member.records)):
+        items = raw.get(part)
+        if isinstance(items, list):
+            owners += [
+                (model.__pydantic_extra__, 3)
+                for item, model in zip(items, models, strict=True)
+                if model.__pydantic_extra__ and isinstance(item, dict | Mapping)
+            ]
+    for extra, depth in owners:
+        if extra and (problem := depth_problem(extra, limits, depth=depth)) is not None:
+            return problem
+    return None
 
 
 def checked_call(
@@ -153,6 +191,9 @@ def _refuse(problems: Iterable[Problem], limits: Limits) -> None:
 
 def input_warnings(member: Member) -> tuple[InputWarning, ...]:
     """A warning for each field of ``member`` that no model knows (see :func:`parse_member`)."""
+    parts = (member, *member.credentials, *member.records)
+    if not any(part.__pydantic_extra__ for part in parts):  # model_extra, without a call
+        return ()
     extras = {
         **(member.model_extra or {}),
         "credentials": [c.model_extra or {} for c in member.credentials],
@@ -172,7 +213,7 @@ _PARTS: tuple[tuple[str, type[BaseModel]], ...] = (
 
 def _unknown_fields(raw: Any) -> Iterator[tuple[str, str, type[BaseModel]]]:
     """(path, name, model) of each field of member input that its model does not know."""
-    if not isinstance(raw, Mapping):
+    if not isinstance(raw, dict | Mapping):
         return
     objects: list[tuple[tuple[int | str, ...], Mapping[str, Any], type[BaseModel]]] = [
         ((), raw, Member)
@@ -205,12 +246,13 @@ MEMBER_TYPES = (Member, Mapping, type(None), bool, int, float, Decimal, list, tu
 
 
 def _plain(data: MemberArg, limits: Limits) -> Any:
-    if isinstance(data, BaseModel):
-        return data.model_dump()
+    # Text first: the common case, and a test against BaseModel (an ABC) costs more.
     if isinstance(data, str | bytes | bytearray):
         raw, problems = decode_json(data, limits)
         _refuse(problems, limits)
         return raw
+    if isinstance(data, BaseModel):
+        return data.model_dump()
     if not isinstance(data, MEMBER_TYPES):
         raise TypeError(
             f"member must be a Member, a mapping or JSON text, not {type(data).__name__}"
@@ -255,7 +297,7 @@ def _from_pydantic(exc: ValidationError) -> Iterator[Problem]:
 
 def _shape_problems(raw: Any, limits: Limits) -> list[Problem]:
     """Lists longer than the limits: checked first, so that nothing else looks at them."""
-    if not isinstance(raw, Mapping):
+    if not isinstance(raw, dict | Mapping):
         return []
     problems = []
     for part, limit, name in (
@@ -266,17 +308,20 @@ def _shape_problems(raw: Any, limits: Limits) -> list[Problem]:
         if _is_list(items) and len(items) > limit:
             problems.append(_too_many(f"$.{part}", len(items), limit, name))
     if not problems:
+        limit = limits.max_credentials
         for i, record in _mappings(raw.get("records")):
             for part in ("approved_for", "topics"):
                 items = record.get(part)
-                if _is_list(items) and len(items) > limits.max_credentials:
-                    path, limit = f"$.records[{i}].{part}", limits.max_credentials
+                if items is not None and _is_list(items) and len(items) > limit:
+                    path = f"$.records[{i}].{part}"
                     problems.append(_too_many(path, len(items), limit, "max_credentials"))
     return problems
 
 
 def _is_list(items: Any) -> TypeGuard[Collection[Any]]:
     # Any collection a Python caller may pass for a JSON array (pydantic takes sets too).
+    if isinstance(items, list | tuple):
+        return True  # what JSON gives, without the slower tests against the ABCs
     return isinstance(items, Collection) and not isinstance(items, str | bytes | Mapping)
 
 
@@ -292,21 +337,43 @@ def _element_problems(raw: Any, rules: RulePack, limits: Limits) -> Iterator[Pro
     They read the raw input, so a record with a malformed date still has its
     unknown approval codes reported in the same refusal.
     """
-    if not isinstance(raw, Mapping):
+    if not isinstance(raw, dict | Mapping):
         return
     for i, credential in _mappings(raw.get("credentials")):
         code = credential.get("code")
         if isinstance(code, str) and code.strip() and rules.credential(code) is None:
             yield _unknown_code(f"$.credentials[{i}].code", code, rules, limits)
     records = list(_mappings(raw.get("records")))
+    known = rules.codes_as_written
     for i, record in records:
-        yield from _record_problems(i, record, rules, limits)
+        if not _plainly_fine(record, known):
+            yield from _record_problems(i, record, rules, limits)
     yield from _duplicate_ids([(i, r.get("id")) for i, r in records], limits)
+
+
+def _plainly_fine(record: Mapping[str, Any], known: frozenset[str]) -> bool:
+    """Whether :func:`_record_problems` has nothing to say of ``record``, told quickly
+    for the common record: CEUs claimed, no hours, codes written as the catalog does."""
+    activity, approved_for = record.get("activity"), record.get("approved_for", ())
+    if not (
+        type(activity) is str
+        and activity in _ORDINARY
+        and record.get("ceus") is not None
+        and record.get("clock_hours") is None
+        and record.get("credit_hours") is None
+        and type(approved_for) in (list, tuple)
+    ):
+        return False
+    try:
+        return known.issuperset(approved_for)  # only strings are in it
+    except TypeError:  # an item no set can hold (a list, an object): the full check words it
+        return False
 
 
 def _mappings(items: Any) -> Iterator[tuple[int, Mapping[str, Any]]]:
     if isinstance(items, list | tuple):
-        yield from ((i, item) for i, item in enumerate(items) if isinstance(item, Mapping))
+        # dict first: the test against the Mapping ABC is the slow one.
+        yield from ((i, item) for i, item in enumerate(items) if isinstance(item, dict | Mapping))
 
 
 def _member_problems(
@@ -416,6 +483,10 @@ def _cycle_problems(member: Member, rules: RuleSet) -> Iterator[Problem]:
         )
 
 
+_ACTIVITIES = frozenset(Activity)
+_ORDINARY = _ACTIVITIES - {Activity.POST_SECONDARY, Activity.INSTRUCTOR}
+
+
 def _record_problems(
     i: int, record: Mapping[str, Any], rules: RulePack, limits: Limits
 ) -> Iterator[Problem]:
@@ -426,7 +497,7 @@ def _record_problems(
             if isinstance(code, str) and rules.credential(code) is None:
                 yield _unknown_code(f"{at}.approved_for[{j}]", code, rules, limits)
     activity = record.get("activity")
-    if not isinstance(activity, str) or activity not in set(Activity):
+    if not isinstance(activity, str) or activity not in _ACTIVITIES:
         return  # the model reports the unknown activity; nothing more to say here
     hours = [n for n in ("clock_hours", "credit_hours") if record.get(n) is not None]
     if activity == Activity.POST_SECONDARY:
