@@ -5,8 +5,9 @@ stage it is restricted to that objective's optimal face, so the next stage
 breaks the remaining ties. Every stage's answer is exact:
 
 1. HiGHS (a floating-point simplex) solves the stage;
-2. its primal values and row duals are read as small rationals and checked in
-   exact arithmetic: the point satisfies every bound and row, and with the
+2. its primal values and row duals are read as small rationals (or, for amounts
+   past a float's precision, the point is rebuilt exactly from HiGHS's basis,
+   :meth:`_Highs.vertex`) and checked in exact arithmetic: the point satisfies every bound and row, and with the
    duals it satisfies complementary slackness, which proves it optimal;
 3. the optimal face is then pinned down exactly from the same certificate:
    a column with a nonzero reduced cost keeps its value, a row with a nonzero
@@ -48,6 +49,10 @@ _DENOMINATOR = 1 << 12
 # Rounds of iterative refinement of a basis's point: each gains about 15 digits, so
 # four reach whole units from any amount the limits allow (1e6 CEUs to 20 places).
 _REFINEMENTS = 4
+# The fixed point of the refinement (finer than any step it keeps), and how near a
+# whole unit a refined value reads as that unit (the certificate checks it anyway).
+_GRID = 1 << 64
+_NEAR_WHOLE = _GRID >> 30
 
 
 class _Counter:
@@ -119,11 +124,11 @@ class StagedProgram:
     def maximize(self, objective: Mapping[int, int]) -> Fraction:
         """The exact optimum of ``objective``; the program keeps only its optimal face."""
         if self._highs:
-            found = self._highs.solve(objective)
-            certificate = found and self._certify(objective, *found)
-            if found and certificate:
-                self._restrict(found[0], found[1], *certificate)
-                return _value(objective, found[0])
+            found = self._certified(objective)
+            if found:
+                point, duals, certificate = found
+                self._restrict(point, duals, *certificate)
+                return _value(objective, point)
             FALLBACKS.add()
         value, point = self._exact(objective)
         self.values = point
@@ -133,13 +138,35 @@ class StagedProgram:
     def peek(self, objective: Mapping[int, int]) -> Fraction:
         """The exact optimum of ``objective``, leaving the program as it was."""
         if self._highs:
-            found = self._highs.solve(objective)
-            if found and self._certify(objective, *found):
+            found = self._certified(objective)
+            if found:
                 return _value(objective, found[0])
             FALLBACKS.add()
         return self._exact(objective)[0]
 
     # ------------------------------------------------------------ exact checks
+
+    def _certified(
+        self, objective: Mapping[int, int]
+    ) -> tuple[list[Fraction], list[Fraction], tuple[list[int], list[Fraction]]] | None:
+        """HiGHS's optimal point and duals with their exact certificate, or None.
+
+        HiGHS's values read back as rationals are usually the vertex itself;
+        when they are not (amounts past a float's precision), the vertex is
+        rebuilt exactly from HiGHS's basis, which costs more, so it comes second.
+        """
+        assert self._highs is not None
+        found = self._highs.solve(objective)
+        if found is None:
+            return None
+        rounded, duals = found
+        if rounded is not None:
+            certificate = self._certify(objective, rounded, duals)
+            if certificate is not None:
+                return rounded, duals, certificate
+        point = self._highs.vertex()
+        certificate = None if point is None else self._certify(objective, point, duals)
+        return None if point is None or certificate is None else (point, duals, certificate)
 
     def _certify(
         self, objective: Mapping[int, int], point: list[Fraction], duals: list[Fraction]
@@ -242,6 +269,7 @@ class _Highs:
         bounds += [v for r in program.rows for v in (r.lower, r.upper)]
         largest = max((math.ceil(abs(Fraction(v))) for v in bounds if v is not None), default=0)
         self.scale = 1 << max(0, largest.bit_length() - 20)
+        self._values: Sequence[float] = ()  # the last solution's columns, as HiGHS gave them
         h = self.h = _highs._Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", 1)
@@ -257,7 +285,9 @@ class _Highs:
         self._add_rows(program.rows)
 
     def _float(self, value: Number | None, missing: float) -> float:
-        return missing if value is None else float(Fraction(value) / self.scale)
+        if value is None:
+            return missing
+        return float(value) if self.scale == 1 else float(Fraction(value) / self.scale)
 
     def add_column(self, lower: Number, upper: Number | None) -> None:
         status = self.h.addVar(self._float(lower, 0.0), self._float(upper, _highs.kHighsInf))
@@ -301,7 +331,10 @@ class _Highs:
         row = self.program.rows[i]
         self.h.changeRowBounds(i, self._float(row.lower, -inf), self._float(row.upper, inf))
 
-    def solve(self, objective: Mapping[int, int]) -> tuple[list[Fraction], list[Fraction]] | None:
+    def solve(
+        self, objective: Mapping[int, int]
+    ) -> tuple[list[Fraction] | None, list[Fraction]] | None:
+        """HiGHS's duals and its point read back as rationals (None past a float's precision)."""
         program = self.program
         n = len(program.lower)
         if not self.usable:
@@ -316,13 +349,14 @@ class _Highs:
         solution = self.h.getSolution()
         if not solution.dual_valid:
             return None
-        values = [Fraction(float(v)) * self.scale for v in solution.col_value]
-        point = self._vertex(values) or [_snap(v) for v in values]
+        self._values = solution.col_value
         duals = [_rational(v) for v in solution.row_dual]
-        return point, duals
+        if self.scale != 1:
+            return None, duals  # values past a float's precision: only the basis tells
+        return [_rational(v) for v in self._values], duals
 
-    def _vertex(self, values: Sequence[Fraction]) -> list[Fraction] | None:
-        """The point of HiGHS's optimal basis in rationals, or None without a basis.
+    def vertex(self) -> list[Fraction] | None:
+        """The point of HiGHS's last optimal basis in rationals, or None without a basis.
 
         Amounts with many decimals are large numbers of units (1e21 for 40 CEUs
         to 19 places), past what a float holds exactly, so the values HiGHS
@@ -333,6 +367,8 @@ class _Highs:
         the basic columns with HiGHS's own factorisation of the basis, gaining
         about 15 digits; what is left is rounded to the small denominators a
         vertex of these programs has. The certificate checks the result exactly.
+        The point is kept in whole multiples of 1/_GRID, so the exact residuals
+        are sums of integers, not of fractions.
         """
         basis = self.h.getBasis()
         status, positions = self.h.getBasicVariables()
@@ -340,17 +376,21 @@ class _Highs:
             return None
         kinds = _highs.HighsBasisStatus
         program = self.program
-        point: list[Fraction] = []
+        unit = float(self.scale * _GRID)  # a power of two: the product below is exact
+        point: list[int] = []
         for j, kind in enumerate(basis.col_status):
-            bound = {kinds.kLower: program.lower[j], kinds.kUpper: program.upper[j]}
-            at = bound.get(kind, 0) if kind != kinds.kBasic else None
-            point.append(values[j] if at is None else Fraction(at))
-        targets: list[Number | None] = []
+            if kind == kinds.kBasic:
+                point.append(int(float(self._values[j]) * unit))
+            else:
+                bound = program.upper[j] if kind == kinds.kUpper else program.lower[j]
+                point.append(_fixed(bound or 0))
+        targets: list[int | None] = []
         for row, kind in zip(program.rows, basis.row_status, strict=True):
             if kind == kinds.kBasic:
                 targets.append(None)
             elif kind in (kinds.kLower, kinds.kUpper):
-                targets.append(row.lower if kind == kinds.kLower else row.upper)
+                bound = row.lower if kind == kinds.kLower else row.upper
+                targets.append(None if bound is None else _fixed(bound))
             else:
                 return None  # a free row out of the basis: not a vertex of ours
         for _ in range(_REFINEMENTS):
@@ -358,7 +398,7 @@ class _Highs:
             for i, (row, target) in enumerate(zip(program.rows, targets, strict=True)):
                 if target is not None:
                     level = sum(a * point[j] for j, a in row.coefficients.items())
-                    residuals[i] = float(target - level)
+                    residuals[i] = (target - level) / _GRID
             if not residuals.any():
                 break
             status, steps = self.h.getBasisSolve(residuals)
@@ -366,8 +406,8 @@ class _Highs:
                 return None
             for position, variable in enumerate(positions):
                 if variable >= 0:  # a column (rows are -1 - their index)
-                    point[variable] += Fraction(float(steps[position]))
-        return [_snap(v) for v in point]
+                    point[variable] += int(steps[position] * _GRID)
+        return [_snap_fixed(v) for v in point]
 
 
 # The level of a row without a dual: never read (only priced rows are pinned).
@@ -387,10 +427,18 @@ def _value(objective: Mapping[int, int], point: Sequence[Fraction]) -> Fraction:
     return sum((a * point[j] for j, a in objective.items()), Fraction(0))
 
 
-def _snap(value: Fraction) -> Fraction:
-    """``value`` to the nearest rational of small denominator (its whole part kept exact)."""
-    whole = round(value)
-    return whole + (value - whole).limit_denominator(_DENOMINATOR)
+def _fixed(value: Number) -> int:
+    """``value`` in whole multiples of 1/_GRID (to the nearest for a non-dyadic fraction)."""
+    return value * _GRID if isinstance(value, int) else round(value * _GRID)
+
+
+def _snap_fixed(value: int) -> Fraction:
+    """``value`` / _GRID to the nearest rational of small denominator (whole part exact)."""
+    whole, rest = divmod(value + _GRID // 2, _GRID)
+    rest -= _GRID // 2
+    if abs(rest) < _NEAR_WHOLE:  # most values: a whole number of units
+        return Fraction(whole)
+    return whole + Fraction(rest, _GRID).limit_denominator(_DENOMINATOR)
 
 
 def _rational(value: Any) -> Fraction:
