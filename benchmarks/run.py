@@ -310,6 +310,32 @@ def roster(settings: Settings) -> list[Check]:
     ]
 
 
+# The documented bound of docs/reliability.md: every call within the default
+# limits ends within it, in CPU seconds on the 2-core machine.
+WORST_BOUND = 30.0
+
+
+def worst(settings: Settings) -> list[Check]:
+    """The worst inputs within the default limits, one call each (issue 9).
+
+    ``--quick`` leaves out the 10,000-record ones, which take seconds each.
+    """
+    from benchmarks.worst_inputs import worst_inputs
+
+    title("Worst inputs within the default limits (docs/reliability.md), CPU of one call")
+    rows = []
+    slowest = 0.0
+    for item in worst_inputs(settings.seed):
+        if settings.quick and item.heavy:
+            continue
+        before = FALLBACKS.value
+        seconds, outcome = item.timed()
+        slowest = max(slowest, seconds)
+        rows.append([item.name, duration(seconds), outcome, FALLBACKS.value - before, item.about])
+    table(["input", "CPU", "outcome", "fall-backs", "what it is"], rows)
+    return [Check("worst input within the limits: slowest call", slowest, WORST_BOUND, " s")]
+
+
 def service(settings: Settings) -> list[Check]:
     """The reference HTTP service beside the library in-process (no target)."""
     count, single = (300, 100) if settings.quick else (5_000, 500)
@@ -328,6 +354,7 @@ SECTIONS: dict[str, Section] = {
     "large": large,
     "peer": peer,
     "mix": mix,
+    "worst": worst,
     "roster": roster,
     "service": service,
 }
