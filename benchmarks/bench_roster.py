@@ -215,14 +215,28 @@ def measure(kind: str, roster: str, jobs: int) -> dict[str, float]:
     seconds = time.perf_counter() - start
     worker_rss, worker_cpu = workers.stop()
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    kib = 1024 if sys.platform != "darwin" else 1  # ru_maxrss: KiB on Linux, bytes on macOS
     return {
         "seconds": seconds,
         "cpu": usage.ru_utime + usage.ru_stime - cpu_before,
         "worker_cpu": worker_cpu,
-        "rss": usage.ru_maxrss * kib,
+        "rss": _own_peak_rss(usage),
         "worker_rss": worker_rss,
     }
+
+
+def _own_peak_rss(usage: resource.struct_rusage) -> float:
+    """This process's peak RSS in bytes, its own only.
+
+    On Linux ``ru_maxrss`` keeps the peak of the process that forked this one
+    from before its exec, so a benchmark run that had grown large would be
+    charged to each roster measurement; VmHWM belongs to this program alone.
+    """
+    with contextlib.suppress(OSError), open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    kib = 1024 if sys.platform != "darwin" else 1  # ru_maxrss: KiB on Linux, bytes on macOS
+    return float(usage.ru_maxrss * kib)
 
 
 def child(kind: str, roster: str, jobs: int) -> dict[str, float]:
