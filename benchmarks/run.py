@@ -2,7 +2,7 @@
 
 Run from the repository root (not part of the test suite; nothing here is asserted)::
 
-    python benchmarks/run.py            # full run, at most ~10 minutes on 2 cores
+    python benchmarks/run.py            # full run, about 3 minutes on 2 cores
     python benchmarks/run.py --quick    # reduced sizes and repetitions, well under a minute
     python -m benchmarks --only latency,peer --seed 7
     python benchmarks/run.py --profile typical        # cProfile of evaluate, top 25
@@ -439,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
         Check("exact-check fall-backs to the reference simplex", FALLBACKS.value - fallbacks, 0, "")
     )
 
-    title("Targets (issues 7 and 8)")
+    title("Targets (issues 7, 8 and 9)")
     table(
         ["figure", "measured", "target", ""],
         [
