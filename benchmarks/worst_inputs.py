@@ -121,6 +121,18 @@ def worst_inputs(seed: int = 2027) -> Iterator[WorstInput]:
             "Limits.max_records records, ten minimums, both caps, renewal months",
             heavy=True,
         )
+    # The renewal month decides which records roll over: a min-cost flow ranks them.
+    renewal = [
+        {**r, "date": f"2027-03-{1 + n % 28:02d}", "approved_for": []} for n, r in enumerate(many)
+    ]
+    for entry in ("evaluate", "plan"):
+        yield WorstInput(
+            f"renewal_month_10000_{entry}",
+            entry,
+            _member(renewal),
+            "Limits.max_records records, all in the renewal month, both caps binding",
+            heavy=True,
+        )
     approvals = [_record(rng, n, 10) for n in range(400)]
     for entry in ("evaluate", "plan", "history"):
         yield WorstInput(

@@ -496,9 +496,14 @@ class _Problem:
         (no core minimum: on the core bypass). The objectives are integer costs,
         each weight larger than everything the lower objectives can add up to.
         """
-        a, items, n = self.a, self.items, len(self.variable)
-        rank = {i: j for j, i in enumerate(self.variable)}
-        big = max(a, default=0) + 2
+        a, items, classes = self.a, self.items, self.classes
+        # Objective 5 ranks classes of interchangeable items, earliest item
+        # first within a class: one edge per class, so the weights are powers
+        # of the number of classes, not of the records (thousands of digits
+        # for thousands of renewal-month records otherwise).
+        n = len(classes)
+        size = [sum(a[i] for i in members) for members in classes]
+        big = max(size, default=0) + 2
         bound = 4 * (sum(a) + self.total + sum(self.r)) + 8
         w_count = big**n  # objective 4; objective 5 adds up to less than this
         w_rollover = w_count * bound
@@ -535,22 +540,29 @@ class _Problem:
         # One node pair per (core minimums, specialty minimums, cap): the fixed
         # items of a profile share one edge, each open item has its own.
         profiles: dict[tuple[tuple[int, ...], tuple[int, ...], str | None], _Route] = {}
-        edge_of: dict[int, int] = {}
         fixed: dict[tuple[tuple[int, ...], tuple[int, ...], str | None], int] = {}
-        for i in self.by_order:
+
+        def route_of(i: int) -> tuple[tuple[tuple[int, ...], tuple[int, ...], str | None], _Route]:
             key = (self.core[i], self.spec[i], self.group[i])
             route = profiles.get(key)
             if route is None:
                 route = profiles[key] = _Route.build(
                     net, key, hub, core_bypass, spec_bypass, gate, self
                 )
-            if i in rank:
-                cost = -w_count - big ** (n - 1 - rank[i])
-                if rollover and items[i].flexible:
-                    cost += w_rollover
-                edge_of[i] = net.edge(route.inn, route.out, a[i], cost)
-            else:
+            return key, route
+
+        open_items = set(self.variable)
+        for i in self.by_order:
+            key, _ = route_of(i)
+            if i not in open_items:
                 fixed[key] = fixed.get(key, 0) + a[i]
+        edge_of: list[int] = []
+        for c, members in enumerate(classes):
+            _, route = route_of(members[0])
+            cost = -w_count - big ** (n - 1 - c)
+            if rollover and items[members[0]].flexible:
+                cost += w_rollover
+            edge_of.append(net.edge(route.inn, route.out, size[c], cost))
 
         # Start from the fixed items, each layer filled as far as it goes: the
         # cheapest flow of that value, as successive shortest paths require.
@@ -577,7 +589,13 @@ class _Problem:
             net.push(free, placed - first)
 
         net.improve(source, sink)
-        return Counts([net.flow(edge_of[i]) if i in edge_of else a[i] for i in range(len(a))])
+        counts = list(a)
+        for members, edge in zip(classes, edge_of, strict=True):
+            flow = net.flow(edge)
+            for i in members:  # earliest first
+                counts[i] = min(a[i], flow)
+                flow -= counts[i]
+        return Counts(counts)
 
     # ---------------------------------------------------------------- linear program
 

@@ -248,9 +248,20 @@ def _near_vendor(provider: str, vendors: tuple[str, ...], suffixes: tuple[str, .
         for key in keys:
             for other in name_keys(vendor, suffixes):
                 same_letters = key.replace(" ", "") == other.replace(" ", "")
-                if same_letters or SequenceMatcher(None, key, other).ratio() >= _NEAR:
+                if same_letters or _close(key, other):
                     return vendor
     return None
+
+
+def _close(a: str, b: str) -> bool:
+    """``ratio() >= _NEAR``, trying its cheap upper bounds first (as difflib's own
+    get_close_matches does): a 1,000-letter provider is ruled out by its length."""
+    matcher = SequenceMatcher(None, a, b)
+    return (
+        matcher.real_quick_ratio() >= _NEAR
+        and matcher.quick_ratio() >= _NEAR
+        and matcher.ratio() >= _NEAR
+    )
 
 
 def cap_of(record: CEURecord, rules: RuleSet, window: PeriodWindow) -> Cap | None:

@@ -7,8 +7,9 @@ breaks the remaining ties. Every stage's answer is exact:
 1. HiGHS (a floating-point simplex) solves the stage;
 2. its primal values and row duals are read as small rationals (or, for amounts
    past a float's precision, the point is rebuilt exactly from HiGHS's basis,
-   :meth:`_Highs.vertex`) and checked in exact arithmetic: the point satisfies every bound and row, and with the
-   duals it satisfies complementary slackness, which proves it optimal;
+   :meth:`_Highs.vertex`) and checked in exact arithmetic: the point satisfies
+   every bound and row, and with the duals it satisfies complementary
+   slackness, which proves it optimal;
 3. the optimal face is then pinned down exactly from the same certificate:
    a column with a nonzero reduced cost keeps its value, a row with a nonzero
    dual stays tight (any point of the face has the same objective value);
