@@ -40,23 +40,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ceu_compliance import Activity
+
 DUE_DATES = [dt.date(2027, m, 1) - dt.timedelta(days=1) for m in range(2, 13)]
 AS_OF = dt.date(2027, 3, 15)
 CORE = ("CPC", "COC", "CIC", "CRC", "CPB")
 CORE_MINIMUMS = ("CPMA", "CPCO", "CIRCC", "CPPM", "CDEO")
 SPECIALTIES = ("CEMC", "CCC", "CANPC", "CGSC", "CPEDC", "CRHC", "CUC")
-ACTIVITIES = (
-    "webinar",
-    "workshop",
-    "conference",
-    "course",
-    "self_study",
-    "publication",
-    "in_service",
-    "instructor",
-    "post_secondary",
-    "other",
-)
+ACTIVITIES = tuple(a.value for a in Activity)  # in the order of WEIGHTS
 WEIGHTS = (30, 8, 8, 20, 10, 3, 8, 4, 4, 5)
 PROVIDERS = ("AAPC", "AAPC", "AAPC", "CMS", "ZHealth Publishing", "State College", "Acme Seminars")
 

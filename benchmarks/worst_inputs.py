@@ -109,38 +109,45 @@ def _member(
     }
 
 
+def _each_call(
+    name: str,
+    member: dict[str, Any],
+    about: str,
+    *,
+    heavy: bool = False,
+    entries: tuple[str, ...] = ("evaluate", "plan", "history"),
+) -> Iterator[WorstInput]:
+    """The same member given to each of ``entries``, named ``{name}_{entry}``."""
+    for entry in entries:
+        yield WorstInput(f"{name}_{entry}", entry, member, about, heavy)
+
+
 def worst_inputs(seed: int = 2027) -> Iterator[WorstInput]:
     """The worst inputs within the default limits, the same for the same ``seed``."""
     rng = random.Random(seed)
     many = [_record(rng, n, rng.randint(0, 4)) for n in range(LIMITS.max_records)]
-    for entry in ("evaluate", "plan", "history"):
-        yield WorstInput(
-            f"records_10000_{entry}",
-            entry,
-            _member(many),
-            "Limits.max_records records, ten minimums, both caps, renewal months",
-            heavy=True,
-        )
+    yield from _each_call(
+        "records_10000",
+        _member(many),
+        "Limits.max_records records, ten minimums, both caps, renewal months",
+        heavy=True,
+    )
     # The renewal month decides which records roll over: a min-cost flow ranks them.
     renewal = [
         {**r, "date": f"2027-03-{1 + n % 28:02d}", "approved_for": []} for n, r in enumerate(many)
     ]
-    for entry in ("evaluate", "plan"):
-        yield WorstInput(
-            f"renewal_month_10000_{entry}",
-            entry,
-            _member(renewal),
-            "Limits.max_records records, all in the renewal month, both caps binding",
-            heavy=True,
-        )
-    approvals = [_record(rng, n, 10) for n in range(400)]
-    for entry in ("evaluate", "plan", "history"):
-        yield WorstInput(
-            f"approvals_400_{entry}",
-            entry,
-            _member(approvals),
-            "400 records approved for random sets of 10 minimums (issue 9's 70 KB member)",
-        )
+    yield from _each_call(
+        "renewal_month_10000",
+        _member(renewal),
+        "Limits.max_records records, all in the renewal month, both caps binding",
+        heavy=True,
+        entries=("evaluate", "plan"),
+    )
+    yield from _each_call(
+        "approvals_400",
+        _member([_record(rng, n, 10) for n in range(400)]),
+        "400 records approved for random sets of 10 minimums (issue 9's 70 KB member)",
+    )
     yield WorstInput(
         "every_credential",
         "evaluate",

@@ -26,6 +26,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from ceu_compliance import Activity
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
@@ -149,18 +151,7 @@ EDGE_STRINGS: list[str] = [
     "null",
 ]
 CODES = ["CPC", "CPC-A", "CPMA", "CPCO", "CPPM", "CDEO", "CIRCC", "CEMC", "CCC", "CUC", "COC"]
-ACTIVITIES = [
-    "webinar",
-    "workshop",
-    "conference",
-    "course",
-    "self_study",
-    "publication",
-    "in_service",
-    "instructor",
-    "post_secondary",
-    "other",
-]
+ACTIVITIES = [a.value for a in Activity]
 
 json_scalars = st.one_of(
     st.none(),
