@@ -56,10 +56,7 @@ def reference_plan_assignment(
 ) -> tuple[Assignment, Fraction]:
     """The plan's counts by the exact simplex, whatever the caps, then the shared transport."""
     problem = _Problem(items, sinks, caps, total_required)
-    counts = problem.plan_lp_counts(use_highs=False)
-    applied = problem.transport(counts)
-    least = problem.shortfall(counts, applied)
-    return problem.result(counts, applied, least == 0), least
+    return problem.planned(problem.plan_lp_counts(use_highs=False))
 
 
 @contextmanager

@@ -393,24 +393,19 @@ def test_jobs_must_be_positive(capsys: pytest.CaptureFixture[str], jobs: str) ->
 # --------------------------------------------------------------- progress
 
 
+def _batch_in_a_process(roster: Path, folder: Path) -> list[str]:
+    """``ceu-compliance batch`` on ``roster`` as a command, its output and errors in ``folder``."""
+    out, errors = str(folder / "o.jsonl"), str(folder / "e.jsonl")
+    command = ["batch", str(roster), "--as-of", DAY, "--out", out, "--errors", errors]
+    return [sys.executable, "-m", "ceu_compliance", *command]
+
+
 def test_no_progress_bar_when_stderr_is_piped(
     tmp_path: Path, mixed: tuple[Path, list[str]]
 ) -> None:
     roster, _ = mixed
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ceu_compliance",
-            "batch",
-            str(roster),
-            "--as-of",
-            DAY,
-            "--out",
-            str(tmp_path / "o.jsonl"),
-            "--errors",
-            str(tmp_path / "e.jsonl"),
-        ],
+        _batch_in_a_process(roster, tmp_path),
         capture_output=True,
         text=True,
         check=False,
@@ -427,19 +422,7 @@ def test_a_progress_bar_when_stderr_is_a_terminal(
     leader, follower = pty.openpty()
     try:
         done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "ceu_compliance",
-                "batch",
-                str(roster),
-                "--as-of",
-                DAY,
-                "--out",
-                str(tmp_path / "o.jsonl"),
-                "--errors",
-                str(tmp_path / "e.jsonl"),
-            ],
+            _batch_in_a_process(roster, tmp_path),
             stderr=follower,
             stdout=subprocess.DEVNULL,
             check=False,

@@ -155,10 +155,7 @@ def plan_assignment(
     missing); ties are broken as for :func:`assign`.
     """
     problem = _Problem(items, sinks, caps, total_required)
-    counts = problem.plan_counts()
-    applied = problem.transport(counts)
-    least = problem.shortfall(counts, applied)
-    return problem.result(counts, applied, least == 0), least
+    return problem.planned(problem.plan_counts())
 
 
 @dataclass(frozen=True)
@@ -646,6 +643,12 @@ class _Problem:
         program.maximize(lp.assigned())
         program.maximize(lp.counted())
         return lp.rank_and_read()
+
+    def planned(self, counts: Counts) -> tuple[Assignment, Fraction]:
+        """A plan's assignment of ``counts`` (shares by the transport) and its N."""
+        applied = self.transport(counts)
+        least = self.shortfall(counts, applied)
+        return self.result(counts, applied, least == 0), least
 
     def shortfall(self, counts: Counts, applied: Sequence[Mapping[int, int]]) -> Fraction:
         """PL-MIN's N for an assignment: ``max(T, C, S)``, in CEUs."""

@@ -34,7 +34,15 @@ from ._engine import evaluate
 from ._errors import CEUComplianceError
 from ._models import ComplianceReport
 from ._pack import resolve_pack
-from ._roster import INPUT_FORMATS, Entry, Roster, TableMember, input_format, open_roster
+from ._roster import (
+    INPUT_FORMATS,
+    Entry,
+    Roster,
+    TableMember,
+    format_named,
+    input_format,
+    open_roster,
+)
 from ._rows import Row, RowSpec
 
 if TYPE_CHECKING:
@@ -211,11 +219,7 @@ def _calendar_command(args: argparse.Namespace) -> int:
 
 
 def _output_format(path: str, given: str | None) -> Output:
-    if given is not None:
-        return OUTPUT_FORMATS[f".{given}"]
-    if path == "-":
-        return "jsonl"
-    found = OUTPUT_FORMATS.get(Path(path).suffix.lower())
+    found = format_named(path, given, OUTPUT_FORMATS)
     if found is None:
         raise BatchRefused(
             f"cannot tell the output format from {path!r}; name it .jsonl, .csv or .parquet, "

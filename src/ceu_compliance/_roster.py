@@ -25,7 +25,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, TypeVar
 
 from ._batch import Refusal
 from ._decode import EXACT_JSON
@@ -102,13 +102,21 @@ class Roster:
         self.close()
 
 
+_Format = TypeVar("_Format", bound=str)
+
+
+def format_named(path: str, given: str | None, formats: Mapping[str, _Format]) -> _Format | None:
+    """The format ``given`` names, else ``path``'s extension's (stdin: JSON Lines), or None."""
+    if given is not None:
+        return formats[f".{given}"]
+    if path == "-":
+        return formats[".jsonl"]
+    return formats.get(Path(path).suffix.lower())
+
+
 def input_format(path: str, given: str | None) -> InputFormat:
     """The format named by ``--input-format``, else by the file's extension (stdin: JSON Lines)."""
-    if given is not None:
-        return INPUT_FORMATS[f".{given}"]
-    if path == "-":
-        return "jsonl"
-    found = INPUT_FORMATS.get(Path(path).suffix.lower())
+    found = format_named(path, given, INPUT_FORMATS)
     if found is None:
         known = ", ".join(INPUT_FORMATS)
         raise _refused(
