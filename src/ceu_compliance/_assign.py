@@ -129,6 +129,9 @@ class Assignment:
     __hash__ = None  # type: ignore[assignment]
 
 
+#: A record's way through the flow: its core minimums, specialty minimums, binding cap.
+Profile = tuple[tuple[int, ...], tuple[int, ...], str | None]
+
 #: How an assignment's counts were decided, cheapest first (docs/design.md).
 Method = Literal["transport", "rollover", "flow", "program"]
 
@@ -536,30 +539,26 @@ class _Problem:
 
         # One node pair per (core minimums, specialty minimums, cap): the fixed
         # items of a profile share one edge, each open item has its own.
-        profiles: dict[tuple[tuple[int, ...], tuple[int, ...], str | None], _Route] = {}
-        fixed: dict[tuple[tuple[int, ...], tuple[int, ...], str | None], int] = {}
+        profiles: dict[Profile, _Route] = {}
 
-        def route_of(i: int) -> tuple[tuple[tuple[int, ...], tuple[int, ...], str | None], _Route]:
-            key = (self.core[i], self.spec[i], self.group[i])
-            route = profiles.get(key)
-            if route is None:
-                route = profiles[key] = _Route.build(
-                    net, key, hub, core_bypass, spec_bypass, gate, self
-                )
-            return key, route
+        def route(key: Profile) -> _Route:
+            if key not in profiles:
+                profiles[key] = _Route.build(net, key, hub, core_bypass, spec_bypass, gate, self)
+            return profiles[key]
 
         open_items = set(self.variable)
+        fixed: dict[Profile, int] = {}
         for i in self.by_order:
-            key, _ = route_of(i)
             if i not in open_items:
+                key = self.profile(i)
                 fixed[key] = fixed.get(key, 0) + a[i]
         edge_of: list[int] = []
         for c, members in enumerate(classes):
-            _, route = route_of(members[0])
+            way = route(self.profile(members[0]))
             cost = -w_count - big ** (n - 1 - c)
             if rollover and items[members[0]].flexible:
                 cost += w_rollover
-            edge_of.append(net.edge(route.inn, route.out, size[c], cost))
+            edge_of.append(net.edge(way.inn, way.out, size[c], cost))
 
         # Start from the fixed items, each layer filled as far as it goes: the
         # cheapest flow of that value, as successive shortest paths require.
@@ -567,17 +566,17 @@ class _Problem:
         core_flow = transport([fixed[k] for k in keys], [k[0] for k in keys], self.r)
         spec_flow = transport([fixed[k] for k in keys], [k[1] for k in keys], self.r)
         for key, core, spec in zip(keys, core_flow, spec_flow, strict=True):
-            route, amount = profiles[key], fixed[key]
-            net.push(net.edge(route.inn, route.out, amount, -w_must), amount)
+            way, amount = route(key), fixed[key]
+            net.push(net.edge(way.inn, way.out, amount, -w_must), amount)
             for k, share in core.items():
                 net.push(hub_edge[k], share)
-                net.push(route.from_hub[k], share)
+                net.push(way.from_hub[k], share)
             net.push(into_core_bypass, amount - sum(core.values()))
-            net.push(route.entry, amount - sum(core.values()))
+            net.push(way.entry, amount - sum(core.values()))
             for m, share in spec.items():
-                net.push(route.to_hub[m], share)
+                net.push(way.to_hub[m], share)
                 net.push(hub_edge[m], share)
-            net.push(route.exit, amount - sum(spec.values()))
+            net.push(way.exit, amount - sum(spec.values()))
             net.push(out_of_spec_bypass, amount - sum(spec.values()))
         placed = sum(fixed.values())
         first = min(placed, self.total) if compliant else placed
@@ -643,6 +642,9 @@ class _Problem:
         program.maximize(lp.assigned())
         program.maximize(lp.counted())
         return lp.rank_and_read()
+
+    def profile(self, i: int) -> Profile:
+        return self.core[i], self.spec[i], self.group[i]
 
     def planned(self, counts: Counts) -> tuple[Assignment, Fraction]:
         """A plan's assignment of ``counts`` (shares by the transport) and its N."""
@@ -783,7 +785,7 @@ class _Route:
     def build(
         cls,
         net: Network,
-        key: tuple[tuple[int, ...], tuple[int, ...], str | None],
+        key: Profile,
         hub: Mapping[int, int],
         core_bypass: int,
         spec_bypass: int,
